@@ -1,0 +1,313 @@
+//! The `sagegate` binary: argument parsing and output formatting over the sagegate libraries.
+//!
+//! Exit codes: 0 success (for `policy check`: no errors; for `simulate`: the case ran), 1 the policy
+//! check found errors, 2 bad usage or unreadable input.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sagegate_policy::case::{Case, CaseBody, CaseResult};
+use sagegate_policy::span::line_text;
+use sagegate_policy::{validate, Diagnostic, PolicyKind, Severity};
+
+#[derive(Parser)]
+#[command(
+    name = "sagegate",
+    version,
+    about = "IAM-exact authorization for Amazon SageMaker, offline"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with policy documents.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Decide a request against a set of policies and explain the decision.
+    Simulate {
+        /// A CASE.json file (see docs/simulate-case-format.md); `-` reads standard input.
+        #[arg(long)]
+        input: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Validate policy documents as IAM does; exits 1 if any has an error.
+    Check {
+        /// The kind of policy, which decides what is required and forbidden.
+        #[arg(long, value_enum, default_value_t = Kind::Identity)]
+        kind: Kind,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+        /// Policy files (`-` reads standard input).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Output {
+    Text,
+    Json,
+}
+
+/// Policy kinds, as accepted on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    /// An inline identity policy of a user, group or role.
+    Identity,
+    /// A customer managed policy (Version 2012-10-17 required, 6,144 characters).
+    Managed,
+    /// A resource-based policy.
+    Resource,
+    /// A role trust policy.
+    Trust,
+    /// A permissions boundary.
+    Boundary,
+    /// An inline session policy.
+    Session,
+    /// A service control policy.
+    Scp,
+    /// A resource control policy.
+    Rcp,
+}
+
+impl From<Kind> for PolicyKind {
+    fn from(k: Kind) -> Self {
+        match k {
+            Kind::Identity => PolicyKind::Identity,
+            Kind::Managed => PolicyKind::Managed,
+            Kind::Resource => PolicyKind::Resource,
+            Kind::Trust => PolicyKind::Trust,
+            Kind::Boundary => PolicyKind::Boundary,
+            Kind::Session => PolicyKind::Session,
+            Kind::Scp => PolicyKind::Scp,
+            Kind::Rcp => PolicyKind::Rcp,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Policy {
+            command:
+                PolicyCommand::Check {
+                    kind,
+                    output,
+                    files,
+                },
+        } => policy_check(kind.into(), output, &files),
+        Command::Simulate { input, output } => simulate(&input, output),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_input(path: &PathBuf) -> Result<String, String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn policy_check(kind: PolicyKind, output: Output, files: &[PathBuf]) -> Result<ExitCode, String> {
+    let mut any_error = false;
+    let mut json_out = Vec::new();
+    for path in files {
+        let text = read_input(path)?;
+        let v = validate(&text, kind);
+        any_error |= v.error.is_some();
+        match output {
+            Output::Json => json_out.push(serde_json::json!({
+                "file": path.display().to_string(),
+                "kind": kind.name(),
+                "valid": v.is_valid(),
+                "error": v.error,
+                "warnings": v.warnings,
+            })),
+            Output::Text => {
+                let name = path.display().to_string();
+                for d in v.error.iter().chain(v.warnings.iter()) {
+                    print!("{}", render_diagnostic(&name, &text, d));
+                }
+                if v.is_valid() {
+                    println!(
+                        "{name}: ok ({} policy{})",
+                        kind.name(),
+                        warnings_suffix(v.warnings.len())
+                    );
+                }
+            }
+        }
+    }
+    if let Output::Json = output {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json_out).map_err(|e| e.to_string())?
+        );
+    }
+    Ok(if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn warnings_suffix(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => ", 1 warning".into(),
+        n => format!(", {n} warnings"),
+    }
+}
+
+/// Renders a diagnostic like rustc: header, location, the source line with an underline, help.
+fn render_diagnostic(file: &str, text: &str, d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut s = format!("{level}[{}]: {}\n", d.code, d.message);
+    match (d.span, d.position) {
+        (Some(span), Some(pos)) => {
+            s.push_str(&format!("  --> {file}:{pos}\n"));
+            let line = line_text(text, span.start);
+            let gutter = pos.line.to_string().len();
+            let width = text.get(span.start..span.end).map_or(1, |t| {
+                t.lines().next().unwrap_or_default().chars().count().max(1)
+            });
+            s.push_str(&format!(
+                "{:gutter$} |\n{} | {line}\n{:gutter$} | {}{}\n",
+                "",
+                pos.line,
+                "",
+                " ".repeat(pos.column - 1),
+                "^".repeat(width)
+            ));
+        }
+        _ => s.push_str(&format!("  --> {file}\n")),
+    }
+    if let Some(h) = &d.help {
+        s.push_str(&format!("  = help: {h}\n"));
+    }
+    s.push_str(&format!("  = rule: {}\n\n", d.rule));
+    s
+}
+
+fn simulate(input: &PathBuf, output: Output) -> Result<ExitCode, String> {
+    let text = read_input(input)?;
+    let case = Case::from_json(&text).map_err(|e| format!("{}: {e}", input.display()))?;
+    let outcome = case.run();
+    let result = outcome.result.as_ref().map_err(|e| e.to_string())?;
+    match (result, &case.body) {
+        (CaseResult::Decision(e), CaseBody::Decision(d)) => match output {
+            Output::Json => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&e.to_json(&d.request))
+                        .map_err(|e| e.to_string())?
+                );
+            }
+            Output::Text => {
+                println!("decision: {}", e.kind().as_str());
+                if let Some(t) = e.decision.policy_type() {
+                    println!("decided by: {}", t.implicit_phrase());
+                }
+                if let Some(m) = &e.message {
+                    println!("message: {m}");
+                }
+                if e.cross_account {
+                    println!("cross-account: yes");
+                }
+                if let Some(m) = e.resource_policy_match {
+                    println!("resource-based policy principal match: {m}");
+                }
+                for (t, level, r) in &e.kinds {
+                    let level = level.map(|l| format!(" level {l}")).unwrap_or_default();
+                    println!("  {}{level}: {r:?}", t.implicit_phrase());
+                }
+                if e.matched.is_empty() {
+                    println!("no statement applied");
+                }
+                let policies = policy_sources(d);
+                for m in &e.matched {
+                    println!(
+                        "\n{} statement {} of {} {} ({}:{})",
+                        m.effect,
+                        m.statement,
+                        m.policy_type.implicit_phrase(),
+                        m.policy,
+                        m.position.line,
+                        m.position.column
+                    );
+                    if let Some(src) = policies
+                        .iter()
+                        .find(|(n, _)| *n == m.policy)
+                        .map(|(_, s)| *s)
+                    {
+                        for line in src
+                            .get(m.span.start..m.span.end)
+                            .unwrap_or_default()
+                            .lines()
+                            .take(12)
+                        {
+                            println!("    | {line}");
+                        }
+                    }
+                }
+                for n in &e.notes {
+                    println!("note: {n}");
+                }
+            }
+        },
+        (CaseResult::Validation(v), _) => {
+            let name = input.display().to_string();
+            match &v.error {
+                Some(d) => print!("{}", render_diagnostic(&name, "", d)),
+                None => println!("{name}: valid"),
+            }
+        }
+        _ => return Err("internal: case result does not match its body".into()),
+    }
+    let failures = outcome.failures();
+    if !failures.is_empty() {
+        for f in &failures {
+            eprintln!("expectation failed: {f}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// (name, source) of every policy in a decision case, to print statement snippets.
+fn policy_sources(d: &sagegate_policy::case::DecisionCase) -> Vec<(&str, &str)> {
+    d.identity
+        .iter()
+        .chain(d.resource.iter())
+        .chain(d.boundary.iter())
+        .chain(d.session.iter().flatten())
+        .chain(d.scps.iter().flatten())
+        .chain(d.rcps.iter().flatten())
+        .map(|p| (p.name.as_str(), p.text.as_str()))
+        .collect()
+}

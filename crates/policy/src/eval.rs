@@ -1,0 +1,611 @@
+//! Evaluation across policy types (sections 4, 9 and 10): the reference algorithm of E11.
+//!
+//! `evaluate` and `explain` run the same code, generic over a `Collector`: the fast path stops at
+//! the first applicable Deny of a kind and records nothing; the explaining path visits every
+//! statement and records each that applied. They therefore cannot disagree.
+
+use crate::ast::PrincipalType;
+use crate::compile::{CompiledEffect, CompiledPolicy, CompiledStatement, PrincipalMatcher};
+use crate::condition::Scratch;
+use crate::explain::{
+    self, access_denied_message, Decision, Explanation, KindResult, MatchedStatement, PolicyType,
+    StatementRef,
+};
+use crate::request::{Principal, PrincipalKind, Request};
+
+/// Every policy that may take part in a decision (0.2). Which ones do depends on the caller (E2).
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    /// Identity policies: a user's own and its groups', a role's, a federated user's IAM user's.
+    pub identity: Vec<CompiledPolicy>,
+    pub boundary: Option<CompiledPolicy>,
+    /// Session policies. `Some(vec![])` for a session created with none (a federated user always
+    /// has session policies; for it, `None` is the same as `Some(vec![])`).
+    pub session: Option<Vec<CompiledPolicy>>,
+    /// The resource-based policy; for `sts:AssumeRole*` on a role, its trust policy.
+    pub resource: Option<CompiledPolicy>,
+    /// SCP levels, organization root first, account last. Empty: the account is not a member account.
+    pub scps: Vec<Vec<CompiledPolicy>>,
+    /// RCP levels, organization root first. Empty: none apply.
+    pub rcps: Vec<Vec<CompiledPolicy>>,
+}
+
+/// Services whose actions RCPs apply to (E2). `sagemaker` and `iam` are not among them (D4).
+pub const RCP_SERVICES: [&str; 10] = [
+    "s3",
+    "sts",
+    "sqs",
+    "secretsmanager",
+    "kms",
+    "dynamodb",
+    "ecr",
+    "logs",
+    "cognito-identity",
+    "aoss",
+];
+
+/// The strength of a principal match (P5), weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MatchKind {
+    None,
+    Account,
+    ViaUser,
+    ViaRole,
+    Direct,
+}
+
+impl MatchKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchKind::None => "None",
+            MatchKind::Account => "Account",
+            MatchKind::ViaUser => "ViaUser",
+            MatchKind::ViaRole => "ViaRole",
+            MatchKind::Direct => "Direct",
+        }
+    }
+}
+
+/// Decides a request (the hot path: no allocation unless variables or numeric values need it).
+pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
+    decide(set, req, &mut NoCollect, &mut Scratch::default())
+}
+
+/// Decides a request and explains the decision.
+pub fn explain(set: &PolicySet, req: &Request) -> Explanation {
+    let mut c = Collect::default();
+    let decision = decide(set, req, &mut c, &mut Scratch::default());
+    let mut notes = Vec::new();
+    let k = req.principal.kind;
+    if k == PrincipalKind::Root && !set.identity.is_empty() {
+        notes.push("identity policies were ignored: the root user has an implicit Allow for every action (E2)".to_string());
+    }
+    if set.session.is_some()
+        && !matches!(k, PrincipalKind::RoleSession | PrincipalKind::FederatedUser)
+    {
+        notes.push(
+            "session policies were ignored: only role sessions and federated users have them (E2)"
+                .to_string(),
+        );
+    }
+    if set.boundary.is_some()
+        && !matches!(
+            k,
+            PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
+        )
+    {
+        notes.push("the permissions boundary was ignored: it binds only IAM users, role sessions and federated users (E2)".to_string());
+    }
+    if !set.rcps.is_empty() && !RCP_SERVICES.contains(&req.service()) {
+        notes.push(format!(
+            "RCPs were ignored: `{}` is not a service that supports RCPs (E2)",
+            req.service()
+        ));
+    }
+    Explanation {
+        message: access_denied_message(req, &decision),
+        decision,
+        matched: c.matched,
+        kinds: c.kinds,
+        resource_policy_match: c.rbp_match.map(MatchKind::as_str),
+        cross_account: is_cross_account(req),
+        notes,
+    }
+}
+
+/// What the evaluation records as it goes.
+trait Collector {
+    /// Whether to keep scanning after the first applicable Deny of a kind.
+    const EXHAUSTIVE: bool;
+    fn statement(&mut self, _m: impl FnOnce() -> MatchedStatement) {}
+    fn kind(&mut self, _t: PolicyType, _level: Option<usize>, _r: KindResult) {}
+    fn rbp_match(&mut self, _m: MatchKind) {}
+}
+
+struct NoCollect;
+
+impl Collector for NoCollect {
+    const EXHAUSTIVE: bool = false;
+}
+
+#[derive(Default)]
+struct Collect {
+    matched: Vec<MatchedStatement>,
+    kinds: Vec<(PolicyType, Option<usize>, KindResult)>,
+    rbp_match: Option<MatchKind>,
+}
+
+impl Collector for Collect {
+    const EXHAUSTIVE: bool = true;
+    fn statement(&mut self, m: impl FnOnce() -> MatchedStatement) {
+        self.matched.push(m());
+    }
+    fn kind(&mut self, t: PolicyType, level: Option<usize>, r: KindResult) {
+        self.kinds.push((t, level, r));
+    }
+    fn rbp_match(&mut self, m: MatchKind) {
+        self.rbp_match = Some(m);
+    }
+}
+
+/// The result of one kind (S2), with the first applicable Deny (S3) and the strongest Allow match.
+#[derive(Clone, Copy)]
+struct Outcome {
+    result: KindResult,
+    first_deny: Option<StatementRef>,
+    strongest_allow: MatchKind,
+}
+
+/// Which principal test a kind applies (S1).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Identity, PB, session, SCP: no principal element.
+    Principalless,
+    /// RBP and trust policies: a principal element is required; missing Resource means "any".
+    ResourceBased,
+    /// RCPs: principal `*`.
+    Rcp,
+}
+
+fn is_cross_account(req: &Request) -> bool {
+    match (req.principal.account.as_deref(), req.owner_account()) {
+        (Some(a), Some(o)) => a != o,
+        _ => false,
+    }
+}
+
+/// Whether the resource must grant by itself even in the same account (E7).
+fn must_self_grant(req: &Request) -> bool {
+    let a = req.action_lower.as_str();
+    let sts = matches!(
+        a,
+        "sts:assumerole"
+            | "sts:assumerolewithsaml"
+            | "sts:assumerolewithwebidentity"
+            | "sts:tagsession"
+            | "sts:setsourceidentity"
+            | "sts:setcontext"
+    );
+    let on_role = crate::arn::Arn::parse(&req.resource)
+        .is_some_and(|r| r.service == "iam" && r.resource.starts_with("role/"));
+    let kms_key = crate::arn::Arn::parse(&req.resource)
+        .is_some_and(|r| r.service == "kms" && r.resource.starts_with("key/"));
+    (sts && on_role) || (req.service() == "kms" && kms_key)
+}
+
+fn decide<C: Collector>(
+    set: &PolicySet,
+    req: &Request,
+    c: &mut C,
+    scratch: &mut Scratch,
+) -> Decision {
+    let kind = req.principal.kind;
+    let has_identity = matches!(
+        kind,
+        PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
+    );
+    let bound_by_pb = has_identity && set.boundary.is_some();
+    let empty: Vec<CompiledPolicy> = Vec::new();
+
+    // E2: which kinds take part.
+    let rcps_apply = !set.rcps.is_empty() && RCP_SERVICES.contains(&req.service());
+    let scps_apply = !set.scps.is_empty()
+        && !matches!(
+            kind,
+            PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::Anonymous
+        );
+    let session: Option<&[CompiledPolicy]> = match kind {
+        PrincipalKind::RoleSession => set.session.as_deref(),
+        PrincipalKind::FederatedUser => Some(set.session.as_deref().unwrap_or(&empty)),
+        _ => None,
+    };
+
+    let mut eval = |policies: &mut dyn Iterator<Item = &CompiledPolicy>,
+                    t: PolicyType,
+                    level: Option<usize>,
+                    slot: Slot,
+                    c: &mut C| {
+        let o = eval_kind(policies, t, level, slot, req, bound_by_pb, scratch, c);
+        c.kind(t, level, o.result);
+        o
+    };
+
+    // E3: explicit deny first, in the order RCP, SCP, RBP, identity, PB, session.
+    let mut rcp_levels_allow = true;
+    let mut first_deny: Option<StatementRef> = None;
+    if rcps_apply {
+        for (i, level) in set.rcps.iter().enumerate() {
+            let o = eval(&mut level.iter(), PolicyType::Rcp, Some(i), Slot::Rcp, c);
+            first_deny = first_deny.or(o.first_deny);
+            // E2 decision: RCPFullAWSAccess is attached at every level, so every level allows.
+            rcp_levels_allow &= true;
+            if first_deny.is_some() && !C::EXHAUSTIVE {
+                return Decision::ExplicitDeny(
+                    first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::Rcp)),
+                );
+            }
+        }
+    }
+    let mut scp_missing_allow = false;
+    if scps_apply {
+        for (i, level) in set.scps.iter().enumerate() {
+            let o = eval(
+                &mut level.iter(),
+                PolicyType::Scp,
+                Some(i),
+                Slot::Principalless,
+                c,
+            );
+            first_deny = first_deny.or(o.first_deny);
+            scp_missing_allow |= o.result != KindResult::Allow;
+            if first_deny.is_some() && !C::EXHAUSTIVE {
+                return Decision::ExplicitDeny(
+                    first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::Scp)),
+                );
+            }
+        }
+    }
+    let rbp = match &set.resource {
+        Some(p) => {
+            let o = eval(
+                &mut std::iter::once(p),
+                PolicyType::ResourceBased,
+                None,
+                Slot::ResourceBased,
+                c,
+            );
+            c.rbp_match(o.strongest_allow);
+            Some(o)
+        }
+        None => None,
+    };
+    let m = rbp.map_or(MatchKind::None, |o| o.strongest_allow);
+    first_deny = first_deny.or(rbp.and_then(|o| o.first_deny));
+    if first_deny.is_some() && !C::EXHAUSTIVE {
+        return Decision::ExplicitDeny(
+            first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::ResourceBased)),
+        );
+    }
+    let identity = if kind == PrincipalKind::Root {
+        None // root: implicit Allow (E2, E10)
+    } else if has_identity {
+        Some(eval(
+            &mut set.identity.iter(),
+            PolicyType::Identity,
+            None,
+            Slot::Principalless,
+            c,
+        ))
+    } else {
+        None
+    };
+    first_deny = first_deny.or(identity.and_then(|o| o.first_deny));
+    let boundary = match (&set.boundary, has_identity) {
+        (Some(p), true) => Some(eval(
+            &mut std::iter::once(p),
+            PolicyType::PermissionsBoundary,
+            None,
+            Slot::Principalless,
+            c,
+        )),
+        _ => None,
+    };
+    first_deny = first_deny.or(boundary.and_then(|o| o.first_deny));
+    let session_outcome = session.map(|s| {
+        eval(
+            &mut s.iter(),
+            PolicyType::Session,
+            None,
+            Slot::Principalless,
+            c,
+        )
+    });
+    first_deny = first_deny.or(session_outcome.and_then(|o| o.first_deny));
+    if let Some(d) = first_deny {
+        return Decision::ExplicitDeny(d);
+    }
+
+    // E4, E5.
+    if rcps_apply && !rcp_levels_allow {
+        return Decision::ImplicitDeny(PolicyType::Rcp);
+    }
+    if scps_apply && scp_missing_allow {
+        return Decision::ImplicitDeny(PolicyType::Scp);
+    }
+
+    // E9: service, web-identity and anonymous callers.
+    match kind {
+        PrincipalKind::Service | PrincipalKind::WebIdentity => {
+            return if m != MatchKind::None {
+                Decision::Allow
+            } else {
+                Decision::ImplicitDeny(PolicyType::ResourceBased)
+            };
+        }
+        PrincipalKind::Anonymous => {
+            return if m == MatchKind::Direct {
+                Decision::Allow
+            } else {
+                Decision::ImplicitDeny(PolicyType::ResourceBased)
+            };
+        }
+        _ => {}
+    }
+
+    let cross_account = is_cross_account(req);
+    // X2: a role of another account cannot be passed.
+    if cross_account && req.action_lower == "iam:passrole" {
+        return Decision::ImplicitDeny(PolicyType::Identity);
+    }
+    let need: &[PolicyType] = if cross_account {
+        if m == MatchKind::None {
+            return Decision::ImplicitDeny(PolicyType::ResourceBased); // E8
+        }
+        &[
+            PolicyType::Identity,
+            PolicyType::PermissionsBoundary,
+            PolicyType::Session,
+        ]
+    } else if m == MatchKind::None && must_self_grant(req) {
+        return Decision::ImplicitDeny(PolicyType::ResourceBased); // E7
+    } else {
+        match m {
+            MatchKind::Direct => &[],
+            MatchKind::ViaRole | MatchKind::ViaUser => {
+                &[PolicyType::PermissionsBoundary, PolicyType::Session]
+            }
+            MatchKind::Account | MatchKind::None => &[
+                PolicyType::Identity,
+                PolicyType::PermissionsBoundary,
+                PolicyType::Session,
+            ],
+        }
+    };
+    for t in need {
+        let outcome = match t {
+            PolicyType::Identity if kind == PrincipalKind::Root => continue,
+            PolicyType::Identity => identity,
+            PolicyType::PermissionsBoundary => boundary,
+            PolicyType::Session => session_outcome,
+            _ => None,
+        };
+        if let Some(o) = outcome {
+            if o.result != KindResult::Allow {
+                return Decision::ImplicitDeny(*t);
+            }
+        }
+    }
+    Decision::Allow
+}
+
+/// A placeholder for a branch that cannot be taken (a Deny was found, so a reference exists).
+fn unreachable_ref(t: PolicyType) -> StatementRef {
+    StatementRef {
+        policy_type: t,
+        level: 0,
+        policy: 0,
+        statement: 0,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn eval_kind<'p, C: Collector>(
+    policies: &mut dyn Iterator<Item = &'p CompiledPolicy>,
+    t: PolicyType,
+    level: Option<usize>,
+    slot: Slot,
+    req: &Request,
+    bound_by_pb: bool,
+    scratch: &mut Scratch,
+    c: &mut C,
+) -> Outcome {
+    let mut out = Outcome {
+        result: KindResult::None,
+        first_deny: None,
+        strongest_allow: MatchKind::None,
+    };
+    let service = req.service();
+    for (pi, policy) in policies.enumerate() {
+        for st in policy.candidates(&req.action_lower, service) {
+            let Some(strength) = applies(st, slot, req, bound_by_pb, scratch) else {
+                continue;
+            };
+            let deny = st.effect == CompiledEffect::Deny;
+            c.statement(|| {
+                explain::matched(
+                    t,
+                    level,
+                    &policy.name,
+                    pi,
+                    &policy.source,
+                    st.sid.as_deref(),
+                    st.index,
+                    deny,
+                    st.span,
+                )
+            });
+            if deny {
+                out.result = KindResult::Deny;
+                if out.first_deny.is_none() {
+                    out.first_deny = Some(StatementRef {
+                        policy_type: t,
+                        level: level.unwrap_or(0),
+                        policy: pi,
+                        statement: st.index,
+                    });
+                }
+                if !C::EXHAUSTIVE {
+                    return out;
+                }
+            } else {
+                if out.result == KindResult::None {
+                    out.result = KindResult::Allow;
+                }
+                out.strongest_allow = out.strongest_allow.max(strength);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a statement applies (S1); Some(principal match strength) when it does.
+fn applies(
+    st: &CompiledStatement,
+    slot: Slot,
+    req: &Request,
+    bound_by_pb: bool,
+    scratch: &mut Scratch,
+) -> Option<MatchKind> {
+    let strength = match (&st.principal, slot) {
+        (None, Slot::ResourceBased) => return None,
+        (None, _) => MatchKind::Direct,
+        (Some(p), _) => principal_test(p, st.effect, &req.principal, bound_by_pb)?,
+    };
+    if !st.actions.matches(&req.action_lower) {
+        return None;
+    }
+    let resource_ok = match &st.resources {
+        Some(r) => r.matches(&req.resource, &req.context, &mut scratch.tokens),
+        None => slot == Slot::ResourceBased, // R10: trust policies have no Resource
+    };
+    if !resource_ok {
+        return None;
+    }
+    if !st
+        .conditions
+        .iter()
+        .all(|cond| cond.evaluate(&req.context, scratch))
+    {
+        return None;
+    }
+    Some(strength)
+}
+
+/// P6–P8.
+fn principal_test(
+    p: &PrincipalMatcher,
+    effect: CompiledEffect,
+    caller: &Principal,
+    bound_by_pb: bool,
+) -> Option<MatchKind> {
+    let strongest = match &p.entries {
+        None => MatchKind::Direct,
+        Some(entries) => entries
+            .iter()
+            .map(|(t, v)| principal_match(*t, v, caller))
+            .max()
+            .unwrap_or(MatchKind::None),
+    };
+    if p.negated {
+        if effect != CompiledEffect::Deny {
+            return None; // NotPrincipal with Allow is malformed and never applies
+        }
+        if bound_by_pb || strongest == MatchKind::None {
+            return Some(MatchKind::Direct); // P7, P8
+        }
+        return None;
+    }
+    (strongest != MatchKind::None).then_some(strongest)
+}
+
+/// The match kind of a caller against one principal entry (P2–P5).
+pub fn principal_match(t: PrincipalType, v: &str, caller: &Principal) -> MatchKind {
+    match t {
+        PrincipalType::Aws => {
+            if v == "*" {
+                return MatchKind::Direct;
+            }
+            if matches!(
+                caller.kind,
+                PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::WebIdentity
+            ) {
+                return MatchKind::None;
+            }
+            if v.contains('*') {
+                return MatchKind::None; // P3: compares literally, never a real principal
+            }
+            if v == caller.arn && caller.kind != PrincipalKind::Root {
+                return MatchKind::Direct;
+            }
+            if caller.unique_id.as_deref() == Some(v) {
+                return if caller.kind == PrincipalKind::RoleSession {
+                    MatchKind::ViaRole
+                } else {
+                    MatchKind::Direct
+                };
+            }
+            let account = caller.account.as_deref().unwrap_or_default();
+            if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
+                return if v == account {
+                    MatchKind::Account
+                } else {
+                    MatchKind::None
+                };
+            }
+            let Some(arn) = crate::arn::Arn::parse(v) else {
+                return MatchKind::None;
+            };
+            if arn.partition != caller.partition || arn.account != account {
+                return MatchKind::None;
+            }
+            if arn.service == "iam" && arn.resource == "root" {
+                // The account, not only its root user (P2); for a root-federated user this is also ViaUser.
+                return MatchKind::Account;
+            }
+            if caller.kind == PrincipalKind::RoleSession && arn.service == "iam" {
+                if let (Some(role_name), Some(session_role)) = (
+                    arn.resource
+                        .strip_prefix("role/")
+                        .and_then(|r| r.rsplit('/').next()),
+                    caller.role_arn.as_deref(),
+                ) {
+                    let caller_role_name = session_role.rsplit('/').next().unwrap_or_default();
+                    if role_name == caller_role_name {
+                        return MatchKind::ViaRole;
+                    }
+                }
+            }
+            if caller.kind == PrincipalKind::FederatedUser
+                && caller.federated_by.as_deref() == Some(v)
+            {
+                return MatchKind::ViaUser;
+            }
+            MatchKind::None
+        }
+        PrincipalType::Service => {
+            if caller.kind == PrincipalKind::Service && v == caller.arn {
+                MatchKind::Direct
+            } else {
+                MatchKind::None
+            }
+        }
+        PrincipalType::Federated => {
+            if caller.kind == PrincipalKind::WebIdentity && v == caller.arn {
+                MatchKind::Direct
+            } else {
+                MatchKind::None
+            }
+        }
+        PrincipalType::CanonicalUser => MatchKind::None,
+    }
+}

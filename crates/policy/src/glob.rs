@@ -1,0 +1,131 @@
+//! Glob matching (spec 0.4): `*` matches any run of characters, `?` exactly one, all else itself.
+//!
+//! Patterns are compiled to tokens once. Text produced by variable substitution becomes `Literal`
+//! tokens, so a `*` inside a resolved value matches only a `*` (PV5).
+
+/// One pattern token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Token {
+    /// Characters that match themselves.
+    Literal(char),
+    /// `*`.
+    Star,
+    /// `?`.
+    Question,
+    /// A character from variable substitution or an escape: matches only itself, and is never an ARN
+    /// component separator (PV5).
+    Escaped(char),
+}
+
+/// Compiles glob text to tokens.
+pub fn tokens(pattern: &str) -> Vec<Token> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Token::Star,
+            '?' => Token::Question,
+            c => Token::Literal(c),
+        })
+        .collect()
+}
+
+/// Whether the tokens cover the whole subject. `fold` maps each character before comparing (for
+/// ASCII-case-insensitive matching, pass a lower-case pattern and `to_ascii_lowercase`).
+pub fn matches_with(pattern: &[Token], subject: &str, fold: impl Fn(char) -> char) -> bool {
+    // Iterative matcher with single-star backtracking: linear in practice, O(n*m) at worst, no allocation.
+    let subj = subject.as_bytes();
+    let (mut p, mut s) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        let next = decode(subj, s);
+        match (pattern.get(p), next) {
+            (Some(Token::Star), _) => {
+                star = Some((p, s));
+                p += 1;
+                continue;
+            }
+            (Some(Token::Question), Some((_, w))) => {
+                p += 1;
+                s += w;
+                continue;
+            }
+            (Some(Token::Literal(c) | Token::Escaped(c)), Some((ch, w))) if fold(ch) == *c => {
+                p += 1;
+                s += w;
+                continue;
+            }
+            (None, None) => return true,
+            _ => {}
+        }
+        // Mismatch: let the last star swallow one more character.
+        match star {
+            Some((sp, ss)) => match decode(subj, ss) {
+                Some((_, w)) => {
+                    star = Some((sp, ss + w));
+                    p = sp + 1;
+                    s = ss + w;
+                }
+                None => return false,
+            },
+            None => return false,
+        }
+    }
+}
+
+/// Case-sensitive whole-subject glob match.
+pub fn matches(pattern: &[Token], subject: &str) -> bool {
+    matches_with(pattern, subject, |c| c)
+}
+
+/// Whether a glob text (not yet compiled) matches; for one-off uses off the hot path.
+pub fn matches_text(pattern: &str, subject: &str) -> bool {
+    matches(&tokens(pattern), subject)
+}
+
+/// Decodes the UTF-8 character at byte `i` of a valid UTF-8 slice.
+fn decode(s: &[u8], i: usize) -> Option<(char, usize)> {
+    let b0 = *s.get(i)?;
+    if b0 < 0x80 {
+        return Some((b0 as char, 1));
+    }
+    let w = if b0 >= 0xF0 {
+        4
+    } else if b0 >= 0xE0 {
+        3
+    } else {
+        2
+    };
+    let ch = std::str::from_utf8(s.get(i..i + w)?).ok()?.chars().next()?;
+    Some((ch, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_semantics() {
+        assert!(matches_text("*", ""));
+        assert!(matches_text("a*c", "abbbc"));
+        assert!(matches_text("a?c", "abc"));
+        assert!(!matches_text("a?c", "ac"));
+        assert!(!matches_text("abc", "abcd"));
+        assert!(matches_text("*/*", "training-job/x/y"));
+        assert!(matches_text("é?", "éé"));
+        assert!(!matches_text("a*b*c", "axbxd"));
+        assert!(matches_text("a*b*c", "axbxbc"));
+    }
+
+    #[test]
+    fn literal_tokens_never_act_as_wildcards() {
+        let p = vec![Token::Literal('*')];
+        assert!(matches(&p, "*"));
+        assert!(!matches(&p, "x"));
+    }
+
+    #[test]
+    fn case_folding() {
+        assert!(matches_with(&tokens("describe*"), "DescribeDomain", |c| c
+            .to_ascii_lowercase()));
+    }
+}
