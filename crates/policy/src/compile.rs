@@ -10,7 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::arn::split6;
 use crate::ast::{Effect, Policy, PrincipalSet, PrincipalType};
 use crate::condition::CompiledCondition;
-use crate::glob::{self, Token};
+use crate::glob::{self, Glob, Token};
 use crate::span::Span;
 use crate::variables::{self, Piece};
 
@@ -108,10 +108,10 @@ pub(crate) enum ResourcePattern {
 #[derive(Debug, Clone)]
 pub(crate) struct ArnPattern {
     /// Partition, region and account: lower-cased globs compared ignoring ASCII case (R4).
-    pub partition: Vec<Token>,
+    pub partition: Glob,
     pub service: String,
-    pub region: Vec<Token>,
-    pub account: Vec<Token>,
+    pub region: Glob,
+    pub account: Glob,
     /// The resource-type prefix (with its `/` or `:`), compared exactly (R6).
     pub type_prefix: Option<String>,
     /// The rest of the resource part, a glob (R6), possibly with variables (R9).
@@ -120,12 +120,8 @@ pub(crate) struct ArnPattern {
 
 #[derive(Debug, Clone)]
 pub(crate) enum RestPattern {
-    Glob(Vec<Token>),
+    Glob(Glob),
     Vars(Vec<Piece>),
-}
-
-fn fold_ascii(c: char) -> char {
-    c.to_ascii_lowercase()
 }
 
 impl ResourcePattern {
@@ -182,14 +178,14 @@ impl ResourcePattern {
             if variables::needs_resolution(&pieces) {
                 RestPattern::Vars(pieces)
             } else {
-                RestPattern::Glob(glob::tokens(rest))
+                RestPattern::Glob(Glob::new(rest))
             }
         };
         ResourcePattern::Arn(Box::new(ArnPattern {
-            partition: glob::tokens(&partition.to_ascii_lowercase()),
+            partition: Glob::new(&partition.to_ascii_lowercase()),
             service: service.to_ascii_lowercase(),
-            region: glob::tokens(&region.to_ascii_lowercase()),
-            account: glob::tokens(&account.to_ascii_lowercase()),
+            region: Glob::new(&region.to_ascii_lowercase()),
+            account: Glob::new(&account.to_ascii_lowercase()),
             type_prefix,
             rest,
         }))
@@ -216,9 +212,9 @@ impl ResourcePattern {
                 };
                 if arn != "arn"
                     || !service.eq_ignore_ascii_case(&p.service)
-                    || !glob::matches_with(&p.partition, partition, fold_ascii)
-                    || !glob::matches_with(&p.region, region, fold_ascii)
-                    || !glob::matches_with(&p.account, account, fold_ascii)
+                    || !p.partition.matches_ignore_ascii_case(partition)
+                    || !p.region.matches_ignore_ascii_case(region)
+                    || !p.account.matches_ignore_ascii_case(account)
                 {
                     return false;
                 }
@@ -230,7 +226,7 @@ impl ResourcePattern {
                     None => part,
                 };
                 match &p.rest {
-                    RestPattern::Glob(t) => glob::matches(t, rest),
+                    RestPattern::Glob(g) => g.matches(rest),
                     RestPattern::Vars(pieces) => {
                         // PV6: an unresolved variable makes the entry match nothing.
                         variables::resolve_tokens(pieces, ctx, tokens)

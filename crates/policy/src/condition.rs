@@ -673,7 +673,7 @@ fn base64_eq(s: &str, want: &[u8]) -> Option<bool> {
 fn base64_each(s: &str, mut emit: impl FnMut(u8)) -> Option<()> {
     let trimmed = s.trim_end_matches('=');
     let pad = s.len() - trimmed.len();
-    if pad > 2 || (pad > 0 && s.len() % 4 != 0) || trimmed.len() % 4 == 1 {
+    if pad > 2 || (pad > 0 && !s.len().is_multiple_of(4)) || trimmed.len() % 4 == 1 {
         return None;
     }
     let b = trimmed.as_bytes();

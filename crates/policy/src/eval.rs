@@ -231,18 +231,13 @@ fn decide<C: Collector>(
     };
 
     // E3: explicit deny first, in the order RCP, SCP, RBP, identity, PB, session.
-    let mut rcp_levels_allow = true;
     let mut first_deny: Option<StatementRef> = None;
     if rcps_apply {
         for (i, level) in set.rcps.iter().enumerate() {
             let o = eval(&mut level.iter(), PolicyType::Rcp, Some(i), Slot::Rcp, c);
             first_deny = first_deny.or(o.first_deny);
-            // E2 decision: RCPFullAWSAccess is attached at every level, so every level allows.
-            rcp_levels_allow &= true;
-            if first_deny.is_some() && !C::EXHAUSTIVE {
-                return Decision::ExplicitDeny(
-                    first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::Rcp)),
-                );
+            if let (Some(d), false) = (first_deny, C::EXHAUSTIVE) {
+                return Decision::ExplicitDeny(d);
             }
         }
     }
@@ -258,10 +253,8 @@ fn decide<C: Collector>(
             );
             first_deny = first_deny.or(o.first_deny);
             scp_missing_allow |= o.result != KindResult::Allow;
-            if first_deny.is_some() && !C::EXHAUSTIVE {
-                return Decision::ExplicitDeny(
-                    first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::Scp)),
-                );
+            if let (Some(d), false) = (first_deny, C::EXHAUSTIVE) {
+                return Decision::ExplicitDeny(d);
             }
         }
     }
@@ -281,10 +274,8 @@ fn decide<C: Collector>(
     };
     let m = rbp.map_or(MatchKind::None, |o| o.strongest_allow);
     first_deny = first_deny.or(rbp.and_then(|o| o.first_deny));
-    if first_deny.is_some() && !C::EXHAUSTIVE {
-        return Decision::ExplicitDeny(
-            first_deny.unwrap_or_else(|| unreachable_ref(PolicyType::ResourceBased)),
-        );
+    if let (Some(d), false) = (first_deny, C::EXHAUSTIVE) {
+        return Decision::ExplicitDeny(d);
     }
     let identity = if kind == PrincipalKind::Root {
         None // root: implicit Allow (E2, E10)
@@ -325,10 +316,8 @@ fn decide<C: Collector>(
         return Decision::ExplicitDeny(d);
     }
 
-    // E4, E5.
-    if rcps_apply && !rcp_levels_allow {
-        return Decision::ImplicitDeny(PolicyType::Rcp);
-    }
+    // E4 is unreachable: RCPFullAWSAccess is modelled as attached at every level (E2), so every
+    // RCP level allows and an RCP can only deny explicitly. E5:
     if scps_apply && scp_missing_allow {
         return Decision::ImplicitDeny(PolicyType::Scp);
     }
@@ -398,19 +387,9 @@ fn decide<C: Collector>(
     Decision::Allow
 }
 
-/// A placeholder for a branch that cannot be taken (a Deny was found, so a reference exists).
-fn unreachable_ref(t: PolicyType) -> StatementRef {
-    StatementRef {
-        policy_type: t,
-        level: 0,
-        policy: 0,
-        statement: 0,
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
-fn eval_kind<'p, C: Collector>(
-    policies: &mut dyn Iterator<Item = &'p CompiledPolicy>,
+fn eval_kind<C: Collector>(
+    policies: &mut dyn Iterator<Item = &CompiledPolicy>,
     t: PolicyType,
     level: Option<usize>,
     slot: Slot,

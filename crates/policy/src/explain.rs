@@ -235,6 +235,7 @@ impl Explanation {
 }
 
 /// Builds a `MatchedStatement` with its position in the policy source.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn matched(
     policy_type: PolicyType,
     level: Option<usize>,

@@ -129,3 +129,44 @@ mod tests {
             .to_ascii_lowercase()));
     }
 }
+
+/// A compiled glob in its cheapest form: most ARN components and action names are `*` or literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Glob {
+    /// `*`: matches everything.
+    Any,
+    /// No wildcard: whole-string equality.
+    Exact(Box<str>),
+    /// Anything else.
+    Tokens(Box<[Token]>),
+}
+
+impl Glob {
+    pub fn new(pattern: &str) -> Glob {
+        if pattern == "*" {
+            Glob::Any
+        } else if !pattern.contains(['*', '?']) {
+            Glob::Exact(pattern.into())
+        } else {
+            Glob::Tokens(tokens(pattern).into_boxed_slice())
+        }
+    }
+
+    /// Case-sensitive match.
+    pub fn matches(&self, subject: &str) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(e) => **e == *subject,
+            Glob::Tokens(t) => matches(t, subject),
+        }
+    }
+
+    /// ASCII-case-insensitive match; the pattern must have been built from lower-cased text.
+    pub fn matches_ignore_ascii_case(&self, subject: &str) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(e) => e.eq_ignore_ascii_case(subject),
+            Glob::Tokens(t) => matches_with(t, subject, |c| c.to_ascii_lowercase()),
+        }
+    }
+}
