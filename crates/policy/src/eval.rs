@@ -156,6 +156,15 @@ struct Outcome {
     strongest_allow: MatchKind,
 }
 
+/// Facts about the caller that every principal test needs (P8, E8).
+#[derive(Clone, Copy)]
+struct CallerFacts {
+    /// The caller is bound by a permissions boundary (P8).
+    bound_by_pb: bool,
+    /// The resource is in another partition than the caller: no principal entry matches (E8).
+    cross_partition: bool,
+}
+
 /// Which principal test a kind applies (S1).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Slot {
@@ -167,7 +176,21 @@ enum Slot {
     Rcp,
 }
 
+/// Whether the resource ARN's partition differs from the caller's (E8).
+fn is_cross_partition(req: &Request) -> bool {
+    let caller_has_partition = !matches!(
+        req.principal.kind,
+        PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity
+    );
+    caller_has_partition
+        && crate::arn::Arn::parse(&req.resource)
+            .is_some_and(|a| a.partition != req.principal.partition)
+}
+
 fn is_cross_account(req: &Request) -> bool {
+    if is_cross_partition(req) {
+        return true;
+    }
     match (req.principal.account.as_deref(), req.owner_account()) {
         (Some(a), Some(o)) => a != o,
         _ => false,
@@ -204,7 +227,18 @@ fn decide<C: Collector>(
         kind,
         PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
     );
-    let bound_by_pb = has_identity && set.boundary.is_some();
+    let root_identity = kind == PrincipalKind::Root
+        || (kind == PrincipalKind::FederatedUser
+            && req
+                .principal
+                .federated_by
+                .as_deref()
+                .and_then(crate::arn::Arn::parse)
+                .is_some_and(|a| a.service == "iam" && a.resource == "root"));
+    let facts = CallerFacts {
+        bound_by_pb: has_identity && set.boundary.is_some(),
+        cross_partition: is_cross_partition(req),
+    };
     let empty: Vec<CompiledPolicy> = Vec::new();
 
     // E2: which kinds take part.
@@ -215,7 +249,8 @@ fn decide<C: Collector>(
             PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::Anonymous
         );
     let session: Option<&[CompiledPolicy]> = match kind {
-        PrincipalKind::RoleSession => set.session.as_deref(),
+        // E2: a role session has session policies only when created with at least one.
+        PrincipalKind::RoleSession => set.session.as_deref().filter(|s| !s.is_empty()),
         PrincipalKind::FederatedUser => Some(set.session.as_deref().unwrap_or(&empty)),
         _ => None,
     };
@@ -225,7 +260,7 @@ fn decide<C: Collector>(
                     level: Option<usize>,
                     slot: Slot,
                     c: &mut C| {
-        let o = eval_kind(policies, t, level, slot, req, bound_by_pb, scratch, c);
+        let o = eval_kind(policies, t, level, slot, req, facts, scratch, c);
         c.kind(t, level, o.result);
         o
     };
@@ -277,8 +312,8 @@ fn decide<C: Collector>(
     if let (Some(d), false) = (first_deny, C::EXHAUSTIVE) {
         return Decision::ExplicitDeny(d);
     }
-    let identity = if kind == PrincipalKind::Root {
-        None // root: implicit Allow (E2, E10)
+    let identity = if root_identity {
+        None // root, and a federated user created by root: implicit Allow (E2, E10)
     } else if has_identity {
         Some(eval(
             &mut set.identity.iter(),
@@ -372,7 +407,7 @@ fn decide<C: Collector>(
     };
     for t in need {
         let outcome = match t {
-            PolicyType::Identity if kind == PrincipalKind::Root => continue,
+            PolicyType::Identity if root_identity => continue,
             PolicyType::Identity => identity,
             PolicyType::PermissionsBoundary => boundary,
             PolicyType::Session => session_outcome,
@@ -394,7 +429,7 @@ fn eval_kind<C: Collector>(
     level: Option<usize>,
     slot: Slot,
     req: &Request,
-    bound_by_pb: bool,
+    facts: CallerFacts,
     scratch: &mut Scratch,
     c: &mut C,
 ) -> Outcome {
@@ -406,7 +441,7 @@ fn eval_kind<C: Collector>(
     let service = req.service();
     for (pi, policy) in policies.enumerate() {
         for st in policy.candidates(&req.action_lower, service) {
-            let Some(strength) = applies(st, slot, req, bound_by_pb, scratch) else {
+            let Some(strength) = applies(st, slot, req, facts, scratch) else {
                 continue;
             };
             let deny = st.effect == CompiledEffect::Deny;
@@ -452,13 +487,13 @@ fn applies(
     st: &CompiledStatement,
     slot: Slot,
     req: &Request,
-    bound_by_pb: bool,
+    facts: CallerFacts,
     scratch: &mut Scratch,
 ) -> Option<MatchKind> {
     let strength = match (&st.principal, slot) {
         (None, Slot::ResourceBased) => return None,
         (None, _) => MatchKind::Direct,
-        (Some(p), _) => principal_test(p, st.effect, &req.principal, bound_by_pb)?,
+        (Some(p), _) => principal_test(p, st.effect, &req.principal, facts)?,
     };
     if !st.actions.matches(&req.action_lower) {
         return None;
@@ -485,9 +520,10 @@ fn principal_test(
     p: &PrincipalMatcher,
     effect: CompiledEffect,
     caller: &Principal,
-    bound_by_pb: bool,
+    facts: CallerFacts,
 ) -> Option<MatchKind> {
     let strongest = match &p.entries {
+        _ if facts.cross_partition => MatchKind::None,
         None => MatchKind::Direct,
         Some(entries) => entries
             .iter()
@@ -499,7 +535,7 @@ fn principal_test(
         if effect != CompiledEffect::Deny {
             return None; // NotPrincipal with Allow is malformed and never applies
         }
-        if bound_by_pb || strongest == MatchKind::None {
+        if facts.bound_by_pb || strongest == MatchKind::None {
             return Some(MatchKind::Direct); // P7, P8
         }
         return None;

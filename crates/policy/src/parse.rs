@@ -173,13 +173,19 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
                 });
             }
             "Action" | "NotAction" => {
-                if action.is_some() {
+                // V8: an empty list counts as the element being missing, so it makes no pair.
+                if action.as_ref().is_some_and(|a| !a.entries.is_empty())
+                    && !is_empty_list(&m.value)
+                {
                     return Err(structure(
                         "a statement may have only one of `Action` and `NotAction`",
                         m.key_span,
                     ));
                 }
                 let entries = string_list(&m.value, &format!("`{key}`"))?;
+                if entries.is_empty() && action.is_some() {
+                    continue;
+                }
                 action = Some(ActionBlock {
                     negated: key == "NotAction",
                     key_span: m.key_span,
@@ -188,13 +194,18 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
                 });
             }
             "Resource" | "NotResource" => {
-                if resource.is_some() {
+                if resource.as_ref().is_some_and(|r| !r.entries.is_empty())
+                    && !is_empty_list(&m.value)
+                {
                     return Err(structure(
                         "a statement may have only one of `Resource` and `NotResource`",
                         m.key_span,
                     ));
                 }
                 let entries = string_list(&m.value, &format!("`{key}`"))?;
+                if entries.is_empty() && resource.is_some() {
+                    continue;
+                }
                 resource = Some(ResourceBlock {
                     negated: key == "NotResource",
                     key_span: m.key_span,
@@ -229,6 +240,10 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
         conditions,
         condition_span,
     })
+}
+
+fn is_empty_list(j: &Json) -> bool {
+    matches!(&j.value, JsonValue::Array(a) if a.is_empty())
 }
 
 fn parse_principals(j: &Json, key: &str) -> Result<PrincipalSet, ParseError> {
