@@ -352,14 +352,14 @@ fn compare(
     }
 }
 
-/// Unicode-lowercase equality without allocating (O3).
+/// Unicode-lowercase equality (O3).
 fn eq_unicode_ignore_case(a: &str, b: &str) -> bool {
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
+    // `str::to_lowercase` applies the context-sensitive mappings (a word-final Σ becomes ς) that
+    // per-character lowercasing misses; only non-ASCII values pay for the allocation.
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// An exact decimal borrowed from its text (O4): value = sign × 0.digits × 10^exp.
