@@ -1,0 +1,108 @@
+//! Heap use of both engines, measured with a counting global allocator:
+//! - retained bytes per compiled statement (W3 at 100, 1,000 and 10,000 statements);
+//! - allocations (and bytes allocated) per decision for every workload.
+//!
+//! Run: `cargo run --release -p sagegate-bench --bin heap` (or `scripts/bench heap`).
+#![allow(clippy::expect_used, clippy::panic)]
+
+use sagegate_bench::{cedar, ours, workloads};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
+
+struct Counting;
+
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+static ALLOC_BYTES: AtomicUsize = AtomicUsize::new(0);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size(), Relaxed);
+        LIVE.fetch_add(layout.size() as isize, Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(layout.size(), Relaxed);
+        LIVE.fetch_add(layout.size() as isize, Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(new_size, Relaxed);
+        LIVE.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live() -> isize {
+    LIVE.load(Relaxed)
+}
+
+/// (allocations, bytes allocated) per call of `f`, over `n` calls after one warm-up call.
+fn per_call(n: usize, mut f: impl FnMut() -> bool) -> (f64, f64) {
+    black_box(f());
+    let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+    for _ in 0..n {
+        black_box(f());
+    }
+    let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+    ((a1 - a0) as f64 / n as f64, (b1 - b0) as f64 / n as f64)
+}
+
+fn main() {
+    println!("## Retained heap per statement (W3)\n");
+    println!("| statements | policy text B/stmt | sagegate AST B/stmt | sagegate compiled B/stmt | of which source copy | cedar PolicySet B/policy |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for n in workloads::W3_SIZES {
+        let s = workloads::w3(n);
+        let base = live();
+        let policy =
+            sagegate_policy::Policy::parse(&s.iam_policy).unwrap_or_else(|e| panic!("{e:?}"));
+        let ast = live() - base;
+        let compiled = sagegate_policy::CompiledPolicy::compile("bench", &policy);
+        drop(policy);
+        let retained = live() - base;
+        let source = compiled.source().len();
+        black_box(&compiled);
+        drop(compiled);
+
+        let base = live();
+        let cedar_set = cedar::parse_policies(&s).unwrap_or_else(|e| panic!("{e}"));
+        let cedar_bytes = live() - base;
+        black_box(&cedar_set);
+        drop(cedar_set);
+
+        let per = |b: isize| b as f64 / n as f64;
+        println!(
+            "| {n} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+            s.iam_policy.len() as f64 / n as f64,
+            per(ast),
+            per(retained),
+            source as f64 / n as f64,
+            per(cedar_bytes)
+        );
+    }
+
+    println!("\n## Heap allocations per decision\n");
+    println!("| workload | sagegate allocs | sagegate bytes | cedar allocs | cedar bytes |");
+    println!("|---|---:|---:|---:|---:|");
+    for s in workloads::all() {
+        let o = ours::prepare(&s).unwrap_or_else(|e| panic!("{e}"));
+        let k = cedar::prepare(&s).unwrap_or_else(|e| panic!("{e}"));
+        let (oa, ob) = per_call(10_000, || ours::decide(black_box(&o)));
+        let cedar_n = if s.statements >= 1_000 { 20 } else { 2_000 };
+        let (ca, cb) = per_call(cedar_n, || cedar::decide(black_box(&k)));
+        println!("| {} | {oa:.2} | {ob:.0} | {ca:.1} | {cb:.0} |", s.name);
+    }
+}

@@ -1,0 +1,6 @@
+//! Benchmarks of sagegate's policy engine against the `cedar-policy` crate on the same workloads.
+//! See `docs/benchmarks.md`; run with `scripts/bench engine`.
+
+pub mod cedar;
+pub mod ours;
+pub mod workloads;
