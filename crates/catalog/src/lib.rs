@@ -31,6 +31,7 @@ mod api;
 mod policies;
 mod sar;
 mod suggest;
+mod vocabulary;
 
 use std::sync::OnceLock;
 

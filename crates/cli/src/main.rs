@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use sagegate_policy::case::{Case, CaseBody, CaseResult};
 use sagegate_policy::span::line_text;
-use sagegate_policy::{validate, Diagnostic, PolicyKind, Severity};
+use sagegate_policy::{validate_with, Diagnostic, PolicyKind, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -135,7 +135,7 @@ fn policy_check(kind: PolicyKind, output: Output, files: &[PathBuf]) -> Result<E
     let mut json_out = Vec::new();
     for path in files {
         let text = read_input(path)?;
-        let v = validate(&text, kind);
+        let v = validate_with(&text, kind, Some(sagegate_catalog::Catalog::get()));
         any_error |= v.error.is_some();
         match output {
             Output::Json => json_out.push(serde_json::json!({

@@ -32,4 +32,4 @@ pub use eval::{evaluate, explain, PolicySet};
 pub use explain::{Decision, DecisionKind, Explanation, PolicyType};
 pub use parse::ParseError;
 pub use request::{Context, ContextValue, Principal, PrincipalKind, Request};
-pub use validate::{validate, Diagnostic, PolicyKind, Severity, Validation};
+pub use validate::{validate, validate_with, Diagnostic, NameKind, PolicyKind, Severity, Validation, Vocabulary};

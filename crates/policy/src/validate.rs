@@ -156,8 +156,34 @@ struct Finding {
     help: &'static str,
 }
 
+/// What names exist: services, actions and condition keys. The service catalog implements it, so the
+/// language crate stays free of generated data (V16 lint: unknown names, with "did you mean").
+pub trait Vocabulary {
+    /// Whether `prefix` is a known service.
+    fn knows_service(&self, prefix: &str) -> bool;
+    /// Whether an action entry (`svc:Name`, possibly with `*`/`?`) matches at least one known action.
+    fn matches_some_action(&self, pattern: &str) -> bool;
+    /// Whether a condition key is known (globals, service keys, key families).
+    fn knows_condition_key(&self, key: &str) -> bool;
+    /// A close known name, for "did you mean".
+    fn suggest(&self, kind: NameKind, name: &str) -> Option<String>;
+}
+
+/// The kinds of names a `Vocabulary` can suggest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    Service,
+    Action,
+    ConditionKey,
+}
+
 /// Validates `text` as a policy of `kind` (V1–V16).
 pub fn validate(text: &str, kind: PolicyKind) -> Validation {
+    validate_with(text, kind, None)
+}
+
+/// Validates, and with a vocabulary also warns about unknown services, actions and keys (V10, V16).
+pub fn validate_with(text: &str, kind: PolicyKind, vocabulary: Option<&dyn Vocabulary>) -> Validation {
     let mut v = Validation::default();
     let error = |code: &'static str,
                  rule: &'static str,
@@ -252,7 +278,55 @@ pub fn validate(text: &str, kind: PolicyKind) -> Validation {
         v.error = Some(d);
     }
     lint(&policy, kind, &mut v.warnings);
+    if let Some(vocab) = vocabulary {
+        lint_names(&policy, vocab, &mut v.warnings);
+    }
     v
+}
+
+/// Unknown services, actions and condition keys (V10, V16).
+fn lint_names(p: &Policy, vocab: &dyn Vocabulary, out: &mut Vec<Diagnostic>) {
+    let warn = |code: &'static str, message: String, span: Span, help: String| Diagnostic {
+        severity: Severity::Warning,
+        code,
+        message,
+        rule: "V16",
+        row: None,
+        span: Some(span),
+        position: Some(line_column(&p.source, span.start)),
+        help: Some(help),
+    };
+    let did_you_mean = |kind: NameKind, name: &str, fallback: &str| match vocab.suggest(kind, name) {
+        Some(s) if s != name => format!("did you mean `{s}`?"),
+        _ => fallback.to_string(),
+    };
+    for st in &p.statements {
+        for e in st.action.iter().flat_map(|a| &a.entries) {
+            let Some((prefix, name)) = e.value.split_once(':') else { continue };
+            if prefix.contains(['*', '?']) || name.contains(':') || prefix.is_empty() {
+                continue; // A4 and the V14 rows report these
+            }
+            if !vocab.knows_service(prefix) {
+                let help = did_you_mean(NameKind::Service, prefix, "check the service prefix in the Service Authorization Reference");
+                out.push(warn("unknown-service", format!("`{prefix}` is not a known service prefix"), e.span, help));
+            } else if !vocab.matches_some_action(&e.value) {
+                let (message, help) = if name.contains(['*', '?']) {
+                    (format!("`{}` matches no {prefix} action", e.value), "check the pattern's spelling".to_string())
+                } else {
+                    (format!("`{}` is not a known {prefix} action", e.value), did_you_mean(NameKind::Action, &e.value, "check the action name"))
+                };
+                out.push(warn("unknown-action", message, e.span, help));
+            }
+        }
+        for c in &st.conditions {
+            let key = &c.key.value;
+            if !key.contains(':') || vocab.knows_condition_key(key) {
+                continue;
+            }
+            let help = did_you_mean(NameKind::ConditionKey, key, "check the key in the Service Authorization Reference");
+            out.push(warn("unknown-condition-key", format!("`{key}` is not a known condition key"), c.key.span, help));
+        }
+    }
 }
 
 fn check_quota(text: &str, kind: PolicyKind) -> Option<Diagnostic> {

@@ -9,12 +9,14 @@
 //! The request-field → condition-key table (`keys`) and the PassRole table (`passrole`) are data.
 
 pub mod arns;
+pub mod catalog_sar;
 pub mod keys;
 pub mod passrole;
 pub mod path;
 pub mod plan;
 
 pub use arns::Scope;
+pub use catalog_sar::CatalogSar;
 pub use plan::{
     decide, decide_check, plan, CallOutcome, Caller, Check, CheckKind, PlanError, Sar, State,
     StudioSession,

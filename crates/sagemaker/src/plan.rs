@@ -518,13 +518,18 @@ fn cross(
 }
 
 /// Resources for an operation outside the first scope: the SAR's required resource types with
-/// their ARN formats filled from same-named request members; wildcard-only actions use `*` (§3.1).
+/// their ARN formats filled from the request; wildcard-only actions use `*` (§3.1). Required types
+/// whose identifiers the request does not carry are skipped when another one is built (the SAR lists
+/// alternatives as required, e.g. the processing job of DisassociateTrialComponent).
 fn sar_resources(
     op: &str,
     body: &Value,
     scope: &Scope,
     sar: &dyn Sar,
 ) -> Result<Vec<String>, String> {
+    if let Some(listed) = listed_resources(op, body, scope) {
+        return listed;
+    }
     let required: Vec<String> = sar
         .resource_types(op)
         .into_iter()
@@ -535,21 +540,142 @@ fn sar_resources(
         return Ok(vec!["*".into()]);
     }
     let mut out = Vec::new();
-    for ty in required {
-        let Some(format) = sar.arn_format(&ty) else {
+    let mut missing = None;
+    for ty in &required {
+        let Some(format) = sar.arn_format(ty) else {
             continue;
         };
-        out.push(fill_arn_format(&format, body, scope).ok_or_else(|| format!("{ty} identifier"))?);
+        match fill_arn_format(&format, ty, op, body, scope) {
+            Some(arn) if !out.contains(&arn) => out.push(arn),
+            Some(_) => {}
+            None => missing = missing.or(Some(format!("{ty} identifier"))),
+        }
     }
-    if out.is_empty() {
-        out.push("*".into());
+    match (out.is_empty(), missing) {
+        (true, Some(m)) => Err(m),
+        (true, None) => Ok(vec!["*".into()]),
+        (false, _) => Ok(out),
     }
-    Ok(out)
 }
 
-/// Fills `arn:${Partition}:sagemaker:${Region}:${Account}:training-job/${TrainingJobName}` from the
-/// request. A placeholder is filled by the request member of the same name, or one ending in it.
-fn fill_arn_format(format: &str, body: &Value, scope: &Scope) -> Option<String> {
+/// Operations whose resources are listed in the request rather than named by one identifier.
+fn listed_resources(op: &str, body: &Value, scope: &Scope) -> Option<Result<Vec<String>, String>> {
+    let arns = |paths: &[&str]| -> Vec<String> {
+        paths
+            .iter()
+            .flat_map(|p| select_text(body, p))
+            .map(|a| normalize_arn(&a))
+            .collect()
+    };
+    let need = |v: Vec<String>, field: &str| {
+        if v.is_empty() {
+            Err(field.to_string())
+        } else {
+            Ok(v)
+        }
+    };
+    Some(match op {
+        // §2.3: the source and destination, whatever their types.
+        "AddAssociation" | "DeleteAssociation" => {
+            need(arns(&["SourceArn", "DestinationArn"]), "SourceArn")
+        }
+        "BatchDescribeModelPackage" => need(
+            select_text(body, "ModelPackageArnList[]")
+                .iter()
+                .map(|v| {
+                    if v.starts_with("arn:") {
+                        normalize_arn(v)
+                    } else {
+                        scope.named("model-package", v)
+                    }
+                })
+                .collect(),
+            "ModelPackageArnList",
+        ),
+        "RegisterDevices" | "DeregisterDevices" | "UpdateDevices" => {
+            let fleet = body
+                .get("DeviceFleetName")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let names: Vec<String> = select_text(body, "Devices[].DeviceName")
+                .into_iter()
+                .chain(select_text(body, "DeviceNames[]"))
+                .collect();
+            need(
+                names
+                    .iter()
+                    .map(|n| scope.arn(&format!("device-fleet/{fleet}/device/{n}")))
+                    .collect(),
+                "DeviceNames",
+            )
+        }
+        _ => return None,
+    })
+}
+
+/// `training-job` → `TrainingJob`.
+fn camel(ty: &str) -> String {
+    ty.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Fills `arn:${Partition}:sagemaker:${Region}:${Account}:cluster/${ClusterId}` from the request.
+/// A placeholder is filled by the first request member found among: its own name; its name without
+/// `Name`/`Id`; its base with `Name`, `Arn` or `Id`; the type's name with those suffixes; `Name`,
+/// `Arn`. A member holding an ARN of the same type stands for the whole ARN. Identifiers the
+/// service generates (a Create's new id) get a placeholder id.
+fn fill_arn_format(
+    format: &str,
+    ty: &str,
+    op: &str,
+    body: &Value,
+    scope: &Scope,
+) -> Option<String> {
+    let obj = body.as_object()?;
+    let type_camel = camel(ty);
+    let type_prefix = format
+        .splitn(6, ':')
+        .nth(5)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or(ty)
+        .to_string();
+    let lookup = |name: &str| -> Option<String> {
+        let base = name
+            .strip_suffix("Name")
+            .or_else(|| name.strip_suffix("Id"))
+            .unwrap_or(name);
+        let candidates = [
+            name.to_string(),
+            base.to_string(),
+            format!("{base}Name"),
+            format!("{base}Arn"),
+            format!("{base}Id"),
+            format!("{type_camel}Name"),
+            format!("{type_camel}Arn"),
+            format!("{type_camel}Id"),
+            "Name".to_string(),
+            "Arn".to_string(),
+        ];
+        candidates
+            .iter()
+            .find_map(|c| obj.get(c.as_str()).and_then(scalar_text))
+            // A member the placeholder ends with: `${DataQualityJobDefinitionName}` ← `JobDefinitionName`.
+            .or_else(|| {
+                obj.iter()
+                    .filter(|(k, _)| {
+                        (k.ends_with("Name") || k.ends_with("Arn")) && name.ends_with(k.as_str())
+                    })
+                    .find_map(|(_, v)| scalar_text(v))
+            })
+            .or_else(|| obj.get("ResourceIdentifier").and_then(scalar_text))
+    };
     let mut out = String::new();
     let mut rest = format;
     while let Some(i) = rest.find("${") {
@@ -561,22 +687,22 @@ fn fill_arn_format(format: &str, body: &Value, scope: &Scope) -> Option<String> 
             "Partition" => scope.partition.clone(),
             "Region" => scope.region.clone(),
             "Account" => scope.account.clone(),
-            _ => {
-                let obj = body.as_object()?;
-                let v = obj
-                    .get(name)
-                    .or_else(|| {
-                        obj.iter()
-                            .find(|(k, _)| k.ends_with(name) || name.ends_with(k.as_str()))
-                            .map(|(_, v)| v)
-                    })
-                    .and_then(Value::as_str)?;
-                // An identifier that already is an ARN stands for the whole ARN.
-                if v.starts_with("arn:") {
-                    return Some(normalize_arn(v));
+            _ => match lookup(name) {
+                Some(v) if v.starts_with("arn:") => {
+                    let same_type = v
+                        .splitn(6, ':')
+                        .nth(5)
+                        .is_some_and(|r| r.split('/').next() == Some(type_prefix.as_str()));
+                    if same_type {
+                        return Some(normalize_arn(&v));
+                    }
+                    // An ARN of another type (a parent named by ARN): use its last segment.
+                    v.rsplit('/').next().unwrap_or_default().to_string()
                 }
-                v.to_string()
-            }
+                Some(v) => v,
+                None if op.starts_with("Create") => "new".to_string(),
+                None => return None,
+            },
         };
         out.push_str(&value);
         rest = after.get(end + 1..)?;
