@@ -30,13 +30,41 @@ enum Command {
         command: PolicyCommand,
     },
     /// Decide a request against a set of policies and explain the decision.
+    ///
+    /// With --api, decide a whole SageMaker API call: every check SageMaker makes (the operation's
+    /// own action per resource, tag-on-create, iam:PassRole), and the outcome SageMaker returns.
     Simulate {
-        /// A CASE.json file (see docs/simulate-case-format.md); `-` reads standard input.
+        /// A CASE.json file (see docs/simulate-case-format.md); `-` reads standard input. With
+        /// --api, its policies, principal and context are used, and its action and resource ignored.
         #[arg(long)]
         input: PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
+        /// A SageMaker API operation, e.g. `sagemaker:CreateTrainingJob`.
+        #[arg(long, requires = "request")]
+        api: Option<String>,
+        /// The operation's JSON request body (with --api).
+        #[arg(long, requires = "api")]
+        request: Option<PathBuf>,
+        /// The calling principal's ARN (with --api; overrides the case's).
+        #[arg(long, requires = "api")]
+        principal: Option<String>,
+        /// Stored resources: tags, spaces (with --api; see docs/simulate-case-format.md).
+        #[arg(long, requires = "api")]
+        state: Option<PathBuf>,
+        /// The region the call is made in (with --api).
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// The Studio domain of the caller's execution-role session (with --api).
+        #[arg(long, requires = "api")]
+        studio_domain: Option<String>,
+        /// The Studio user profile of the session (absent in shared spaces).
+        #[arg(long, requires = "studio_domain")]
+        studio_profile: Option<String>,
+        /// The Studio space the session runs in.
+        #[arg(long, requires = "studio_domain")]
+        studio_space: Option<String>,
     },
 }
 
@@ -109,7 +137,39 @@ fn main() -> ExitCode {
                     files,
                 },
         } => policy_check(kind.into(), output, &files),
-        Command::Simulate { input, output } => simulate(&input, output),
+        Command::Simulate {
+            input,
+            output,
+            api: None,
+            ..
+        } => simulate(&input, output),
+        Command::Simulate {
+            input,
+            output,
+            api: Some(api),
+            request,
+            principal,
+            state,
+            region,
+            studio_domain,
+            studio_profile,
+            studio_space,
+        } => {
+            let studio = studio_domain.map(|domain_id| sagegate_sagemaker::StudioSession {
+                domain_id,
+                user_profile_name: studio_profile,
+                space_name: studio_space,
+            });
+            let args = ApiArgs {
+                api,
+                request: request.unwrap_or_default(),
+                principal,
+                state,
+                region,
+                studio,
+            };
+            simulate_api(&input, output, &args)
+        }
     };
     match result {
         Ok(code) => code,
@@ -310,4 +370,160 @@ fn policy_sources(d: &sagegate_policy::case::DecisionCase) -> Vec<(&str, &str)> 
         .chain(d.rcps.iter().flatten())
         .map(|p| (p.name.as_str(), p.text.as_str()))
         .collect()
+}
+
+/// The inputs of `simulate --api`.
+struct ApiArgs {
+    api: String,
+    request: PathBuf,
+    principal: Option<String>,
+    state: Option<PathBuf>,
+    region: String,
+    studio: Option<sagegate_sagemaker::StudioSession>,
+}
+
+fn read_json(path: &PathBuf) -> Result<serde_json::Value, String> {
+    serde_json::from_str(&read_input(path)?)
+        .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))
+}
+
+fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitCode, String> {
+    use sagegate_sagemaker::{decide, plan, Caller, CatalogSar, JsonState, Scope};
+    let op = args
+        .api
+        .strip_prefix("sagemaker:")
+        .ok_or_else(|| format!("--api takes `sagemaker:<Operation>`, not `{}`", args.api))?;
+    // The case supplies policies, principal and context; its action and resource do not matter here.
+    let mut case_json = read_json(input)?;
+    if let Some(req) = case_json
+        .get_mut("request")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        req.insert("action".into(), serde_json::json!(args.api));
+        req.insert("resource".into(), serde_json::json!("*"));
+        if let Some(p) = &args.principal {
+            req.insert("principal".into(), serde_json::json!(p));
+        }
+    }
+    let case = Case::from_value(&case_json).map_err(|e| format!("{}: {e}", input.display()))?;
+    let CaseBody::Decision(d) = &case.body else {
+        return Err(format!(
+            "{}: --api needs a decision case (with `request`)",
+            input.display()
+        ));
+    };
+    let policies = d.policy_set().map_err(|e| e.to_string())?;
+    let body = read_json(&args.request)?;
+    let state = match &args.state {
+        Some(p) => {
+            JsonState::from_value(&read_json(p)?).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        None => JsonState::default(),
+    };
+    let principal = d.request.principal.clone();
+    let account = principal
+        .account
+        .clone()
+        .unwrap_or_else(|| "123456789012".into());
+    let scope = Scope::new(&args.region, &account);
+    let mut context = d.request.context.clone();
+    if let Some(st) = &args.studio {
+        context.insert_single("sagemaker:DomainId", st.domain_id.clone());
+        if let Some(p) = &st.user_profile_name {
+            context.insert_single("sagemaker:UserProfileName", p.clone());
+        }
+    }
+    let caller = Caller {
+        principal: principal.clone(),
+        context,
+        studio: args.studio.clone(),
+    };
+    let checks =
+        plan(op, &body, &scope, &caller, &state, &CatalogSar::default()).map_err(|e| match e {
+            sagegate_sagemaker::PlanError::MissingField(_) => format!("ValidationException: {e}"),
+            other => other.to_string(),
+        })?;
+    let outcome = decide(checks, &principal, &policies);
+    let overall = match outcome.failed.and_then(|i| outcome.decisions.get(i)) {
+        None => "Allow",
+        Some((_, dec)) => dec.kind().as_str(),
+    };
+    match output {
+        Output::Json => {
+            let checks: Vec<serde_json::Value> = outcome
+                .decisions
+                .iter()
+                .map(|(c, dec)| {
+                    serde_json::json!({
+                        "kind": c.kind,
+                        "action": c.action,
+                        "resource": c.resource,
+                        "decision": dec.kind().as_str(),
+                        "decidedBy": dec.policy_type().map(|t| t.implicit_phrase()),
+                        "context": c.context.iter().map(|(k, v)| (k.to_string(), match v {
+                            sagegate_policy::ContextValue::Single(s) => serde_json::json!(s),
+                            sagegate_policy::ContextValue::Multi(vs) => serde_json::json!(vs),
+                        })).collect::<serde_json::Map<_, _>>(),
+                        "expansions": c.expansions.len(),
+                    })
+                })
+                .collect();
+            let v = serde_json::json!({
+                "operation": args.api,
+                "decision": overall,
+                "error": outcome.failed.map(|_| "AccessDeniedException"),
+                "message": outcome.message,
+                "failedCheck": outcome.failed,
+                "checks": checks,
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
+            );
+        }
+        Output::Text => {
+            for (i, (c, dec)) in outcome.decisions.iter().enumerate() {
+                let by = dec
+                    .policy_type()
+                    .map(|t| format!(" ({})", t.implicit_phrase()))
+                    .unwrap_or_default();
+                println!(
+                    "check {}: {:?} {} on {} -> {}{by}",
+                    i + 1,
+                    c.kind,
+                    c.action,
+                    c.resource,
+                    dec.kind().as_str()
+                );
+            }
+            match &outcome.message {
+                None => println!("outcome: allowed"),
+                Some(m) => println!("outcome: AccessDeniedException: {m}"),
+            }
+        }
+    }
+    let failures = case_expectation_failures(&case, overall, outcome.message.as_deref());
+    if !failures.is_empty() {
+        for f in &failures {
+            eprintln!("expectation failed: {f}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks a case's `expect` and `expectMessage` against an API-level outcome.
+fn case_expectation_failures(case: &Case, decision: &str, message: Option<&str>) -> Vec<String> {
+    let mut f = Vec::new();
+    if let Some(want) = case.expect {
+        if want.as_str() != decision {
+            f.push(format!("expected {}, got {decision}", want.as_str()));
+        }
+    }
+    if let Some(want) = &case.expect_message {
+        if message != Some(want.as_str()) {
+            f.push(format!("expected message {want:?}, got {message:?}"));
+        }
+    }
+    f
 }

@@ -77,3 +77,67 @@ fn policy_check_exit_codes_and_locations() {
     ]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn simulate_api_reports_each_check_and_the_outcome() {
+    let run = |body: &str| {
+        sagegate(&[
+            "simulate",
+            "--api",
+            "sagemaker:CreateTrainingJob",
+            "--request",
+            body,
+            "--input",
+            "examples/api/s7-policies.json",
+            "--output",
+            "json",
+        ])
+    };
+    let (code, out, err) = run("examples/api/s7-training-in-vpc.json");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["decision"], "Allow");
+    assert_eq!(
+        v["checks"][0]["resource"],
+        "arn:aws:sagemaker:us-east-1:111122223333:training-job/tj1"
+    );
+    assert_eq!(
+        v["checks"][0]["context"]["sagemaker:VpcSubnets"],
+        serde_json::json!(["subnet-a1234"])
+    );
+    assert_eq!(v["checks"][1]["action"], "iam:PassRole");
+    assert_eq!(
+        v["checks"][1]["context"]["iam:PassedToService"],
+        "sagemaker.amazonaws.com"
+    );
+
+    let (_, out, _) = run("examples/api/s7-training-extra-subnet.json");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["decision"], "ImplicitDeny");
+    assert_eq!(v["error"], "AccessDeniedException");
+    assert_eq!(v["failedCheck"], 0);
+    assert_eq!(
+        v["message"],
+        "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: sagemaker:CreateTrainingJob on resource: arn:aws:sagemaker:us-east-1:111122223333:training-job/tj1 because no identity-based policy allows the sagemaker:CreateTrainingJob action"
+    );
+}
+
+#[test]
+fn policy_check_warns_about_unknown_actions() {
+    let dir = std::env::temp_dir().join(format!("sagegate-cli-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("typo.json");
+    std::fs::write(&f, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sagemaker:CreateTraningJob","Resource":"*"}}"#).unwrap();
+    let (code, out, _) = sagegate(&["policy", "check", f.to_str().unwrap()]);
+    assert_eq!(code, 0, "warnings do not fail the check");
+    assert!(
+        out.contains(
+            "warning[unknown-action]: `sagemaker:CreateTraningJob` is not a known sagemaker action"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("did you mean `sagemaker:CreateTrainingJob`?"),
+        "{out}"
+    );
+}
