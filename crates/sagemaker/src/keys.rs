@@ -17,6 +17,9 @@ pub enum Transform {
     ModelArn,
     /// The work-team type segment of a work-team ARN (R5).
     WorkteamType,
+    /// `"true"` when the path reaches any value (an object counts): a key that only says whether a
+    /// structure was given, such as `sagemaker:FeatureGroupOfflineStoreConfig` (§2.8, `Null` only).
+    Present,
 }
 
 /// One key and where its values come from.
@@ -43,6 +46,7 @@ const SPACE: &[&str] = &["CreateSpace", "UpdateSpace"];
 const CLUSTER: &[&str] = &["CreateCluster", "UpdateCluster"];
 const HPO: &[&str] = &["CreateHyperParameterTuningJob"];
 const TRAINING: &[&str] = &["CreateTrainingJob"];
+const FEATURE_GROUP: &[&str] = &["CreateFeatureGroup"];
 
 /// The deprecated `*KmsKey` names populated beside their `…Arn` successors (R7, §1.3 item 4).
 pub const KMS_ALIASES: &[(&str, &str)] = &[
@@ -51,6 +55,14 @@ pub const KMS_ALIASES: &[(&str, &str)] = &[
     (
         "sagemaker:DomainSharingOutputKmsKeyArn",
         "sagemaker:DomainSharingOutputKmsKey",
+    ),
+    (
+        "sagemaker:FeatureGroupOfflineStoreKmsKeyArn",
+        "sagemaker:FeatureGroupOfflineStoreKmsKey",
+    ),
+    (
+        "sagemaker:FeatureGroupOnlineStoreKmsKeyArn",
+        "sagemaker:FeatureGroupOnlineStoreKmsKey",
     ),
 ];
 
@@ -377,6 +389,43 @@ pub const KEY_RULES: &[KeyRule] = &[
         transform: Transform::None,
         sources: &[(&["StartPipelineExecution", "DescribePipeline", "UpdatePipelineVersion"], &["PipelineVersionId"])],
     },
+    // The feature-group keys of CreateFeatureGroup (§2.8 "feature-group keys", inferred).
+    KeyRule {
+        key: "sagemaker:FeatureGroupEnableOnlineStore",
+        multivalued: false,
+        transform: Transform::None,
+        sources: &[(FEATURE_GROUP, &["OnlineStoreConfig.EnableOnlineStore"])],
+    },
+    KeyRule {
+        key: "sagemaker:FeatureGroupDisableGlueTableCreation",
+        multivalued: false,
+        transform: Transform::None,
+        sources: &[(FEATURE_GROUP, &["OfflineStoreConfig.DisableGlueTableCreation"])],
+    },
+    KeyRule {
+        key: "sagemaker:FeatureGroupOfflineStoreConfig",
+        multivalued: false,
+        transform: Transform::Present,
+        sources: &[(FEATURE_GROUP, &["OfflineStoreConfig"])],
+    },
+    KeyRule {
+        key: "sagemaker:FeatureGroupOfflineStoreS3Uri",
+        multivalued: false,
+        transform: Transform::None,
+        sources: &[(FEATURE_GROUP, &["OfflineStoreConfig.S3StorageConfig.S3Uri"])],
+    },
+    KeyRule {
+        key: "sagemaker:FeatureGroupOfflineStoreKmsKeyArn",
+        multivalued: false,
+        transform: Transform::KmsKeyArn,
+        sources: &[(FEATURE_GROUP, &["OfflineStoreConfig.S3StorageConfig.KmsKeyId"])],
+    },
+    KeyRule {
+        key: "sagemaker:FeatureGroupOnlineStoreKmsKeyArn",
+        multivalued: false,
+        transform: Transform::KmsKeyArn,
+        sources: &[(FEATURE_GROUP, &["OnlineStoreConfig.SecurityConfig.KmsKeyId"])],
+    },
 ];
 
 /// The four file-system keys, expanded per channel (R6), with their paths relative to a channel.
@@ -430,12 +479,83 @@ pub const TAG_IMMUNE: [&str; 24] = [
     "Search",
 ];
 
+/// Keys populated by the planner itself rather than by a `KEY_RULES` row (`plan.rs`), with where
+/// their values come from. Together with `KEY_RULES`, the aliases of `KMS_ALIASES` and
+/// `FILE_SYSTEM_KEYS`, these are the mapped keys; `UNMAPPED` lists the rest (tested against the
+/// catalog in `tests/keys.rs`).
+pub const SPECIAL_KEYS: &[(&str, &str)] = &[
+    (
+        "aws:RequestTag/${TagKey}",
+        "C1 of a tagging operation and C2: `Tags[].Key` → `Tags[].Value` plus Studio's automatic tags (§4.6); AddTags `Tags[]`",
+    ),
+    (
+        "aws:TagKeys",
+        "C1 of a tagging operation and C2: every tag key; AddTags `Tags[].Key`; DeleteTags `TagKeys[]`",
+    ),
+    (
+        "aws:ResourceTag/${TagKey}",
+        "the stored tags of an existing resource (R8), the creation tags of the resource being created (R9); never for the 24 operations of §3.2",
+    ),
+    (
+        "sagemaker:ResourceTag/${TagKey}",
+        "always the same values as `aws:ResourceTag/${TagKey}` (R8)",
+    ),
+    (
+        "sagemaker:TaggingAction",
+        "C2 only: the operation name (§2.2); absent on a direct AddTags",
+    ),
+    (
+        "sagemaker:OwnerUserProfileArn",
+        "CreateSpace: `user-profile/<DomainId>/<OwnershipSettings.OwnerUserProfileName>` (R5); Update/DeleteSpace, Create/DeleteApp: the stored space's owner (R8)",
+    ),
+    (
+        "sagemaker:SpaceSharingType",
+        "Update/DeleteSpace, CreateApp (`SpaceName`), DeleteApp: the stored space's sharing type (R8); absent for profile apps",
+    ),
+    (
+        "sagemaker:SearchVisibilityCondition/${FilterKey}",
+        "Search: `VisibilityConditions[]` {Key, Value}, also with the `/EqualsIfExists` suffix; repeated keys expanded (§3.3, R6)",
+    ),
+    (
+        "sagemaker:CustomerMetadataProperties/${MetadataKey}",
+        "Create/UpdateModelPackage: each entry of `CustomerMetadataProperties`",
+    ),
+    (
+        "sagemaker:VolumeKmsKeyArn",
+        "CreateDomain: `KmsKeyId`, else the deprecated `HomeEfsFileSystemKmsKeyId`, as a key ARN (with `sagemaker:VolumeKmsKey` and `sagemaker:HomeEfsFileSystemKmsKey`)",
+    ),
+    (
+        "sagemaker:HomeEfsFileSystemKmsKey",
+        "CreateDomain: `KmsKeyId`, else `HomeEfsFileSystemKmsKeyId`, as a key ARN (§1.3 item 4)",
+    ),
+    (
+        "sagemaker:CurrentModelLifeCycleStage",
+        "checks on an existing model package: its stored `ModelLifeCycle.Stage` (R8)",
+    ),
+    (
+        "sagemaker:CurrentModelLifeCycleStageStatus",
+        "checks on an existing model package: its stored `ModelLifeCycle.StageStatus` (R8)",
+    ),
+    (
+        "sagemaker:CurrentCustomerMetadataProperties/${MetadataKey}",
+        "checks on an existing model package: each stored `CustomerMetadataProperties` entry (R8)",
+    ),
+    (
+        "sagemaker:DomainId",
+        "every check of a Studio session: the session's domain (§4.5)",
+    ),
+    (
+        "sagemaker:UserProfileName",
+        "every check of a Studio session with a profile; absent in shared spaces (§4.5)",
+    ),
+];
+
 /// Keys the control plane never populates from a request, with the reason (documented in
-/// `docs/sagemaker-condition-keys.md`).
+/// `docs/sagemaker-mapping.md`).
 pub const UNMAPPED: &[(&str, &str)] = &[
     (
         "sagemaker:DirectGatedModelAccess",
-        "no known request field; always absent (spec §2.8 decision)",
+        "no known request field of CreateModel or CreateTrainingJob; always absent (spec §2.8 decision)",
     ),
     (
         "sagemaker:TargetModel",
@@ -443,7 +563,7 @@ pub const UNMAPPED: &[(&str, &str)] = &[
     ),
     (
         "sagemaker:BearerTokenType",
-        "CallWithBearerToken is permission-only, outside the control plane",
+        "CallWithBearerToken is permission-only (no API operation), outside the control plane",
     ),
     (
         "sagemaker:IsUpdateRecord",
@@ -454,11 +574,7 @@ pub const UNMAPPED: &[(&str, &str)] = &[
         "feature-store runtime (PutRecord), outside the control plane",
     ),
     (
-        "sagemaker:DomainId",
-        "a Studio session key, set by the credentials, not by a request (§4.5)",
-    ),
-    (
-        "sagemaker:UserProfileName",
-        "a Studio session key, set by the credentials, not by a request (§4.5)",
+        "sagemaker:ResourceTag/",
+        "the SAR's bare preface string, not a key; never populated (§1.3 item 5)",
     ),
 ];

@@ -14,10 +14,12 @@ pub mod keys;
 pub mod passrole;
 pub mod path;
 pub mod plan;
+pub mod state;
 
 pub use arns::Scope;
 pub use catalog_sar::CatalogSar;
 pub use plan::{
     decide, decide_check, plan, CallOutcome, Caller, Check, CheckKind, PlanError, Sar, State,
-    StudioSession,
+    StoredModelPackage, StudioSession,
 };
+pub use state::JsonState;

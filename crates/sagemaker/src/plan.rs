@@ -38,6 +38,21 @@ pub trait State: ResourceFacts {
     fn tags(&self, arn: &str) -> Option<Vec<(String, String)>>;
     /// A stored space: (owner profile name, sharing type).
     fn space(&self, domain_id: &str, space_name: &str) -> Option<(Option<String>, String)>;
+    /// A stored model package, for the `sagemaker:Current*` keys of its resource type (R8).
+    fn model_package(&self, _arn: &str) -> Option<StoredModelPackage> {
+        None
+    }
+}
+
+/// What a stored model package contributes to checks on it (§1.3 item 2, R8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredModelPackage {
+    /// `ModelLifeCycle.Stage`.
+    pub stage: Option<String>,
+    /// `ModelLifeCycle.StageStatus`.
+    pub stage_status: Option<String>,
+    /// `CustomerMetadataProperties`.
+    pub customer_metadata: Vec<(String, String)>,
 }
 
 /// The Studio session context of the caller's credentials (§4.5).
@@ -137,11 +152,44 @@ pub fn plan(
         Some(r) => r.map_err(PlanError::MissingField)?,
         None => sar_resources(op, body, scope, sar).map_err(PlanError::MissingField)?,
     };
-    let creating = op.starts_with("Create");
+    // C2 applies to every operation with a top-level `Tags` member except AddTags itself and the
+    // unmapped Edge family (§2.2: 63 operations, including ImportHubContent, UpdatePartnerApp and
+    // UpdateProject).
+    let tagging_op = sar.has_tags_member(op) && op != "AddTags" && !is_edge(op);
+    // Whether the call creates a resource, and which of the C1 resources it is. Only operations
+    // with `Tags` create a taggable resource: CreatePresigned*Url, CreateImageVersion and the like
+    // act on an existing resource, whose stored tags apply (R8, R9).
+    let creating = tagging_op && !op.starts_with("Update");
+    let created = created_index(op, &resources);
 
-    // Tags the new resource will carry: the request's, plus Studio's automatic tags (§4.6).
+    // Tags the new resource will carry (§2.2 C2, R9): the request's, the propagated ones, and
+    // Studio's automatic tags (§4.6). A key given twice keeps its first value.
     let mut new_tags = tags_of(body, "Tags");
-    if let (true, Some(studio), true) = (creating, &caller.studio, sar.has_tags_member(op)) {
+    if creating && op == "CreateApp" {
+        // §4.6: "Domain and profile tags are copied to apps created later."
+        if let Some(d) = body.get("DomainId").and_then(Value::as_str) {
+            let mut sources = vec![scope.arn(&format!("domain/{d}"))];
+            if let Some(p) = body.get("UserProfileName").and_then(Value::as_str) {
+                sources.push(scope.arn(&format!("user-profile/{d}/{p}")));
+            }
+            for (k, v) in sources
+                .iter()
+                .flat_map(|s| state.tags(s).unwrap_or_default())
+            {
+                if !new_tags.iter().any(|(nk, _)| *nk == k) {
+                    new_tags.push((k, v));
+                }
+            }
+        }
+    }
+    if let (true, Some(studio)) = (creating, &caller.studio) {
+        // The automatic values win over a caller's (which validation rejects after authorization).
+        new_tags.retain(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "sagemaker:domain-arn" | "sagemaker:user-profile-arn" | "sagemaker:space-arn"
+            )
+        });
         new_tags.push((
             "sagemaker:domain-arn".into(),
             scope.arn(&format!("domain/{}", studio.domain_id)),
@@ -159,8 +207,6 @@ pub fn plan(
             ));
         }
     }
-    let tagging_op =
-        sar.has_tags_member(op) && (creating || op.starts_with("Update")) && !is_edge(op);
 
     // Action-level keys from the request (R1–R7), and R6 expansions.
     let mut action_ctx = Context::new();
@@ -287,8 +333,17 @@ pub fn plan(
         _ => request_tags.iter().map(|(k, _)| k.clone()).collect(),
     };
 
+    // The caller's keys, plus the Studio session context, present in every check of a Studio
+    // session (§4.5; `UserProfileName` is absent in shared spaces).
+    let mut session_ctx = caller.context.clone();
+    if let Some(studio) = &caller.studio {
+        session_ctx.insert_single("sagemaker:DomainId", studio.domain_id.clone());
+        if let Some(p) = &studio.user_profile_name {
+            session_ctx.insert_single("sagemaker:UserProfileName", p.clone());
+        }
+    }
     let base = |extra: &Context| {
-        let mut c = caller.context.clone();
+        let mut c = session_ctx.clone();
         for (k, v) in extra.iter() {
             c.insert(k, v.clone());
         }
@@ -304,11 +359,11 @@ pub fn plan(
         if !tag_keys.is_empty() && sar.action_lists_key(op, "aws:TagKeys") {
             ctx.insert("aws:TagKeys", ContextValue::Multi(tag_keys.clone()));
         }
-        add_resource_tags(
+        add_resource_keys(
             &mut ctx,
             op,
             resource,
-            creating && i == 0,
+            creating && i == created,
             &new_tags,
             state,
             sar,
@@ -324,15 +379,18 @@ pub fn plan(
     }
     // C2: tag-on-create.
     if tagging_op && !new_tags.is_empty() {
-        if let Some(resource) = resources.first() {
-            let mut ctx = caller.context.clone();
+        // The new resource (§2.2); for UpdateProject and UpdatePartnerApp the updated one.
+        if let Some(resource) = resources.get(created) {
+            let mut ctx = base(&Context::new());
             set_tag_context(&mut ctx, "aws:RequestTag", &new_tags);
             ctx.insert(
                 "aws:TagKeys",
                 ContextValue::Multi(new_tags.iter().map(|(k, _)| k.clone()).collect()),
             );
             ctx.insert_single("sagemaker:TaggingAction", op);
-            add_resource_tags(&mut ctx, "AddTags", resource, true, &new_tags, state, sar);
+            add_resource_keys(
+                &mut ctx, "AddTags", resource, creating, &new_tags, state, sar,
+            );
             checks.push(Check {
                 kind: CheckKind::TagOnCreate,
                 action: "sagemaker:AddTags".into(),
@@ -343,31 +401,32 @@ pub fn plan(
             });
         }
     }
-    // C2′: CreateModel from a hub also needs DeployHubModel.
+    // C2′: CreateModel from a hub also needs DeployHubModel (§2.2), on each distinct hub content
+    // a container names (a multi-resource action is checked per resource).
     if op == "CreateModel" {
-        let hub = ["PrimaryContainer", "Containers[]"]
-            .iter()
-            .flat_map(|p| {
-                select_text(
-                    body,
-                    &format!("{p}.ModelDataSource.S3DataSource.HubAccessConfig.HubContentArn"),
-                )
-            })
-            .next();
-        if let Some(hub_content) = hub {
+        let mut hub_contents: Vec<String> = Vec::new();
+        for p in ["PrimaryContainer", "Containers[]"] {
+            let path = format!("{p}.ModelDataSource.S3DataSource.HubAccessConfig.HubContentArn");
+            for arn in select_text(body, &path) {
+                if !hub_contents.contains(&arn) {
+                    hub_contents.push(arn);
+                }
+            }
+        }
+        for hub_content in hub_contents {
             checks.push(Check {
                 kind: CheckKind::Extra,
                 action: "sagemaker:DeployHubModel".into(),
                 resource_account: account_of(&hub_content),
                 resource: hub_content,
-                context: caller.context.clone(),
+                context: base(&Context::new()),
                 expansions: Vec::new(),
             });
         }
     }
     // C3: iam:PassRole, one per distinct role.
     for role in passed_roles(op, body) {
-        let mut ctx = caller.context.clone();
+        let mut ctx = base(&Context::new());
         ctx.insert_single("iam:PassedToService", PASSED_TO_SERVICE);
         checks.push(Check {
             kind: CheckKind::PassRole,
@@ -398,8 +457,29 @@ fn account_of(arn: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `aws:ResourceTag/*` and `sagemaker:ResourceTag/*` (R8, R9, §3.2).
-fn add_resource_tags(
+/// Which of the C1 resources a creating call creates: the one whose type names the operation's noun
+/// (`CreateTrial` → experiment-trial, `CreateInferenceComponent` → inference-component,
+/// `CreateEndpoint` → endpoint, not endpoint-config); the first when none does.
+fn created_index(op: &str, resources: &[String]) -> usize {
+    let noun = op
+        .strip_prefix("Create")
+        .or_else(|| op.strip_prefix("Import"))
+        .unwrap_or(op)
+        .to_ascii_lowercase();
+    resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let ty = resource_type_of(r)?.replace('-', "");
+            (noun.starts_with(&ty) || ty.ends_with(&noun)).then_some((ty.len(), i))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map_or(0, |(_, i)| i)
+}
+
+/// The resource-type keys of a check: `aws:ResourceTag/*` and `sagemaker:ResourceTag/*` (R8, R9,
+/// §3.2), and a stored model package's `sagemaker:Current*` keys (R8).
+fn add_resource_keys(
     ctx: &mut Context,
     op: &str,
     resource: &str,
@@ -408,22 +488,49 @@ fn add_resource_tags(
     state: &dyn State,
     sar: &dyn Sar,
 ) {
-    if TAG_IMMUNE.contains(&op) || resource == "*" {
+    if resource == "*" || !resource.contains(":sagemaker:") {
         return;
     }
     let Some(ty) = resource_type_of(resource) else {
         return;
     };
-    if !resource.contains(":sagemaker:") || !sar.type_has_tag_keys(ty) {
-        return;
+    // §3.2: the 24 tag-immune operations never see tags (their other resource keys still apply).
+    if !TAG_IMMUNE.contains(&op) && sar.type_has_tag_keys(ty) {
+        let tags = if being_created {
+            new_tags.to_vec()
+        } else {
+            state.tags(resource).unwrap_or_default()
+        };
+        set_tag_context(ctx, "aws:ResourceTag", &tags);
+        set_tag_context(ctx, "sagemaker:ResourceTag", &tags);
     }
-    let tags = if being_created {
-        new_tags.to_vec()
-    } else {
-        state.tags(resource).unwrap_or_default()
-    };
-    set_tag_context(ctx, "aws:ResourceTag", &tags);
-    set_tag_context(ctx, "sagemaker:ResourceTag", &tags);
+    if ty == "model-package" && !being_created {
+        if let Some(pkg) = state.model_package(resource) {
+            let keyed = [
+                ("sagemaker:CurrentModelLifeCycleStage", &pkg.stage),
+                (
+                    "sagemaker:CurrentModelLifeCycleStageStatus",
+                    &pkg.stage_status,
+                ),
+            ];
+            for (k, v) in keyed {
+                if let (Some(v), true) = (v, sar.action_lists_key(op, k)) {
+                    ctx.insert_single(k, v.clone());
+                }
+            }
+            if sar.action_lists_key(
+                op,
+                "sagemaker:CurrentCustomerMetadataProperties/${MetadataKey}",
+            ) {
+                for (k, v) in &pkg.customer_metadata {
+                    ctx.insert_single(
+                        format!("sagemaker:CurrentCustomerMetadataProperties/{k}"),
+                        v.clone(),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The values of one key rule for `op` (R3 set semantics, R4 normalisation, R5 derivation).
@@ -434,9 +541,15 @@ fn rule_values(rule: &crate::keys::KeyRule, op: &str, body: &Value, scope: &Scop
             continue;
         }
         for p in *paths {
+            if rule.transform == Transform::Present {
+                if !select(body, p).is_empty() && out.is_empty() {
+                    out.push("true".into());
+                }
+                continue;
+            }
             for v in select_text(body, p) {
                 let v = match rule.transform {
-                    Transform::None => Some(v),
+                    Transform::None | Transform::Present => Some(v),
                     Transform::KmsKeyArn => Some(scope.kms_key_arn(&v)),
                     Transform::LifecycleConfigArn => {
                         Some(scope.arn(&format!("notebook-instance-lifecycle-config/{v}")))
