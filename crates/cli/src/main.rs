@@ -24,6 +24,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the SageMaker, IAM and STS APIs on one listener, authorizing every call.
+    ///
+    /// On first start it creates the account and its root credentials, and writes them to
+    /// DATA_DIR/credentials as the AWS CLI profile `sagegate`. The server is ready when
+    /// `GET /health` answers 200.
+    Serve(ServeArgs),
     /// Work with policy documents.
     Policy {
         #[command(subcommand)]
@@ -66,6 +72,35 @@ enum Command {
         #[arg(long, requires = "studio_domain")]
         studio_space: Option<String>,
     },
+}
+
+/// Settings of `sagegate serve`; each also comes from the environment variable shown.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SAGEGATE_LISTEN", default_value = "127.0.0.1:5056")]
+    listen: String,
+    /// Directory for the SQLite database and the generated `credentials` file.
+    #[arg(long, env = "SAGEGATE_DATA_DIR", default_value = "sagegate-data")]
+    data_dir: PathBuf,
+    /// Database: a `postgres://` URL for PostgreSQL; by default SQLite in DATA_DIR/sagegate.db.
+    #[arg(long, env = "SAGEGATE_DATABASE")]
+    database: Option<String>,
+    /// The emulated account's id (used on first start).
+    #[arg(long, env = "SAGEGATE_ACCOUNT_ID", default_value = "123456789012")]
+    account_id: String,
+    /// The region served (and the default for the credentials file).
+    #[arg(long, env = "SAGEGATE_REGION", default_value = "us-east-1")]
+    region: String,
+    /// The accepted clock skew of signed requests, in seconds.
+    #[arg(long, env = "SAGEGATE_MAX_CLOCK_SKEW", default_value_t = 900)]
+    max_clock_skew: i64,
+    /// Root access key id to create on first start (else random).
+    #[arg(long, env = "SAGEGATE_ROOT_ACCESS_KEY_ID", hide_env_values = true)]
+    root_access_key_id: Option<String>,
+    /// Root secret access key to create on first start (else random).
+    #[arg(long, env = "SAGEGATE_ROOT_SECRET_ACCESS_KEY", hide_env_values = true)]
+    root_secret_access_key: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -129,6 +164,7 @@ impl From<Kind> for PolicyKind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve(args),
         Command::Policy {
             command:
                 PolicyCommand::Check {
@@ -526,4 +562,64 @@ fn case_expectation_failures(case: &Case, decision: &str, message: Option<&str>)
         }
     }
     f
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode, String> {
+    std::fs::create_dir_all(&args.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
+    let database = args
+        .database
+        .clone()
+        .unwrap_or_else(|| args.data_dir.join("sagegate.db").display().to_string());
+    let store = sagegate_store::open(&database)
+        .map_err(|e| format!("cannot open the database {database}: {e}"))?;
+    let config = sagegate_server::Config {
+        account_id: args.account_id.clone(),
+        region: args.region.clone(),
+        extra_regions: Vec::new(),
+        max_clock_skew: args.max_clock_skew,
+        root_access_key_id: args.root_access_key_id.clone(),
+        root_secret_access_key: args.root_secret_access_key.clone(),
+    };
+    let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
+        .map_err(|e| format!("cannot load the state: {e}"))?;
+    let (akid, secret) = state
+        .root_credentials()
+        .ok_or("the account has no root credentials")?;
+    let creds = args.data_dir.join("credentials");
+    let text = format!(
+        "[sagegate]\naws_access_key_id = {akid}\naws_secret_access_key = {secret}\nregion = {}\n",
+        args.region
+    );
+    write_private(&creds, &text).map_err(|e| format!("cannot write {}: {e}", creds.display()))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        eprintln!(
+            "sagegate: serving SageMaker, IAM and STS on http://{addr} (account {}, {} database)\n\
+             sagegate: root credentials are in {} as profile `sagegate`; try\n\
+             sagegate:   AWS_SHARED_CREDENTIALS_FILE={} aws --profile sagegate --endpoint-url http://{addr} sts get-caller-identity",
+            args.account_id,
+            if database.starts_with("postgres") { "PostgreSQL" } else { "SQLite" },
+            creds.display(),
+            creds.display()
+        );
+        sagegate_server::serve(state, listener).await.map_err(|e| e.to_string())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file readable only by its owner (it holds a secret).
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
 }

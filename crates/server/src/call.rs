@@ -1,0 +1,167 @@
+//! One authenticated call: its parameters, its caller, and authorization through the engine.
+
+use std::sync::Arc;
+
+use sagegate_policy::{evaluate, explain::access_denied_message, Context, Request};
+
+use crate::directory::{Directory, Identity};
+use crate::error::{ApiError, Service};
+use crate::AppState;
+
+/// Request parameters: a JSON body (SageMaker) or decoded Query pairs (IAM, STS).
+#[derive(Debug, Clone)]
+pub enum Params {
+    Json(serde_json::Value),
+    Query(Vec<(String, String)>),
+}
+
+impl Params {
+    /// A Query parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        match self {
+            Params::Query(p) => p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()),
+            Params::Json(v) => v.get(name).and_then(serde_json::Value::as_str),
+        }
+    }
+
+    /// A list parameter `Name.member.N` (N from 1), in order; `Name=` alone is an empty list.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let Params::Query(p) = self else {
+            return Vec::new();
+        };
+        let prefix = format!("{name}.member.");
+        let mut items: Vec<(u32, String)> = p
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.parse().ok()?, v.clone())))
+            .collect();
+        items.sort_by_key(|(n, _)| *n);
+        items.into_iter().map(|(_, v)| v).collect()
+    }
+
+    /// A list of structures `Name.member.N.Field`, as (N-ordered) maps of field → value.
+    pub fn structs(&self, name: &str) -> Vec<Vec<(String, String)>> {
+        let Params::Query(p) = self else {
+            return Vec::new();
+        };
+        let prefix = format!("{name}.member.");
+        let mut by_n: Vec<(u32, Vec<(String, String)>)> = Vec::new();
+        for (k, v) in p {
+            let Some(rest) = k.strip_prefix(&prefix) else {
+                continue;
+            };
+            let Some((n, field)) = rest.split_once('.') else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u32>() else { continue };
+            match by_n.iter_mut().find(|(m, _)| *m == n) {
+                Some((_, fields)) => fields.push((field.to_string(), v.clone())),
+                None => by_n.push((n, vec![(field.to_string(), v.clone())])),
+            }
+        }
+        by_n.sort_by_key(|(n, _)| *n);
+        by_n.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+/// Everything a handler needs.
+pub struct Call {
+    pub state: Arc<AppState>,
+    pub dir: Arc<Directory>,
+    /// None only for unsigned operations.
+    pub identity: Option<Identity>,
+    pub service: Service,
+    pub operation: String,
+    pub params: Params,
+    /// The credential scope's region.
+    pub region: String,
+    pub request_id: String,
+    pub now: i64,
+    pub source_ip: Option<String>,
+    pub secure_transport: bool,
+}
+
+impl Call {
+    pub fn identity(&self) -> Result<&Identity, ApiError> {
+        self.identity.as_ref().ok_or_else(|| {
+            ApiError::auth(
+                self.service,
+                &sagegate_sigv4::AuthError::MissingAuthenticationToken,
+            )
+        })
+    }
+
+    /// A required Query parameter, or IAM's `ValidationError` (§4.1).
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.params.get(name).ok_or_else(|| {
+            let camel = name.get(..1).map(str::to_ascii_lowercase).unwrap_or_default() + name.get(1..).unwrap_or_default();
+            ApiError::validation(self.service, format!("1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null"))
+        })
+    }
+
+    /// The global keys of a request (K3, §2.6), plus the caller's principal keys.
+    pub fn base_context(&self) -> Context {
+        let mut ctx = self
+            .identity
+            .as_ref()
+            .map(|i| i.context.clone())
+            .unwrap_or_default();
+        ctx.insert_single("aws:CurrentTime", iso8601(self.now));
+        ctx.insert_single("aws:EpochTime", self.now.to_string());
+        ctx.insert_single("aws:SecureTransport", self.secure_transport.to_string());
+        let region = if self.service == Service::Iam {
+            "us-east-1".to_string()
+        } else {
+            self.region.clone()
+        };
+        ctx.insert_single("aws:RequestedRegion", region);
+        ctx.insert_single("aws:PrincipalIsAWSService", "false");
+        ctx.insert_single("aws:ViaAWSService", "false");
+        if let Some(ip) = &self.source_ip {
+            ctx.insert_single("aws:SourceIp", ip.clone());
+        }
+        ctx
+    }
+
+    /// Authorizes `action` on `resource` (owned by this account unless given) with extra context keys.
+    pub fn authorize(
+        &self,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, String)],
+    ) -> Result<(), ApiError> {
+        let identity = self.identity()?;
+        let mut ctx = self.base_context();
+        for (k, v) in extra {
+            ctx.insert_single(*k, v.clone());
+        }
+        let req = Request::new(identity.principal.clone(), action, resource, None, ctx)
+            .map_err(|e| ApiError::internal(self.service, e))?;
+        let decision = evaluate(&identity.policies, &req);
+        self.state
+            .metrics
+            .decisions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        match access_denied_message(&req, &decision) {
+            None => Ok(()),
+            Some(m) => Err(ApiError::access_denied(self.service, m)),
+        }
+    }
+
+    pub fn account(&self) -> &str {
+        self.dir.account_id()
+    }
+}
+
+/// `2026-11-22T10:23:33Z`.
+pub fn iso8601(t: i64) -> String {
+    let a = sagegate_sigv4::format_amz_date(t);
+    format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        a.get(0..4).unwrap_or_default(),
+        a.get(4..6).unwrap_or_default(),
+        a.get(6..8).unwrap_or_default(),
+        a.get(9..11).unwrap_or_default(),
+        a.get(11..13).unwrap_or_default(),
+        a.get(13..15).unwrap_or_default()
+    )
+}

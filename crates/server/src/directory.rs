@@ -1,0 +1,377 @@
+//! The in-memory directory: every identity, credential and compiled policy, rebuilt from the store.
+//!
+//! Architecture invariant: the request hot path (authenticate, authorize) reads only this snapshot:
+//! O(1) credential lookup by access key id, and policy sets compiled once per identity. Writes go
+//! to the store, and a new snapshot replaces the old one after every change (ours, or another
+//! process's, seen through the store's change counter).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sagegate_policy::{CompiledPolicy, Context, ContextValue, PolicySet, Principal, PrincipalKind};
+use sagegate_store::{StoreError, Tx};
+
+use crate::records::*;
+
+/// A resolved caller: who, with which policies and principal keys.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub principal: Principal,
+    pub policies: Arc<PolicySet>,
+    /// The principal keys of K2/K3 (`aws:PrincipalArn`, `aws:userid`, tags, …).
+    pub context: Context,
+    /// The IAM user behind the call (its own keys, a GetSessionToken or federated session).
+    pub user: Option<String>,
+    /// The STS session, for temporary credentials.
+    pub session: Option<SessionRec>,
+    /// The unique id (`AIDA…`, `AROA…:<session>`, or the account id for root).
+    pub user_id: String,
+}
+
+/// A snapshot of all IAM and STS state.
+#[derive(Debug, Default)]
+pub struct Directory {
+    pub account: Option<AccountRec>,
+    pub users: HashMap<String, UserRec>,
+    pub groups: HashMap<String, GroupRec>,
+    pub roles: HashMap<String, RoleRec>,
+    /// Customer managed policies by ARN.
+    pub policies: HashMap<String, PolicyRec>,
+    pub access_keys: HashMap<String, AccessKeyRec>,
+    pub sessions: HashMap<String, SessionRec>,
+    /// Compiled policy sets: users by name, roles by name (without session policies).
+    user_sets: HashMap<String, Arc<PolicySet>>,
+    role_sets: HashMap<String, Arc<PolicySet>>,
+    /// The store's change counter this snapshot reflects.
+    pub counter: u64,
+}
+
+fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, kind: &str) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = tx.list(kind, "", after.as_deref(), 1000)?;
+        let done = page.len() < 1000;
+        for (k, v) in page {
+            out.push(
+                serde_json::from_value(v)
+                    .map_err(|e| StoreError::Corrupt(format!("{kind}/{k}: {e}")))?,
+            );
+            after = Some(k);
+        }
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+impl Directory {
+    /// Reads everything and compiles every identity's policies.
+    pub fn load(tx: &mut dyn Tx, counter: u64) -> Result<Directory, StoreError> {
+        let account = all::<AccountRec>(tx, ACCOUNT)?.into_iter().next();
+        let mut d = Directory {
+            account,
+            counter,
+            ..Directory::default()
+        };
+        d.users = all::<UserRec>(tx, USER)?
+            .into_iter()
+            .map(|u| (u.name.clone(), u))
+            .collect();
+        d.groups = all::<GroupRec>(tx, GROUP)?
+            .into_iter()
+            .map(|g| (g.name.clone(), g))
+            .collect();
+        d.roles = all::<RoleRec>(tx, ROLE)?
+            .into_iter()
+            .map(|r| (r.name.clone(), r))
+            .collect();
+        d.policies = all::<PolicyRec>(tx, POLICY)?
+            .into_iter()
+            .map(|p| (p.arn.clone(), p))
+            .collect();
+        d.access_keys = all::<AccessKeyRec>(tx, ACCESS_KEY)?
+            .into_iter()
+            .map(|k| (k.id.clone(), k))
+            .collect();
+        d.sessions = all::<SessionRec>(tx, SESSION)?
+            .into_iter()
+            .map(|s| (s.access_key_id.clone(), s))
+            .collect();
+        d.user_sets = d
+            .users
+            .values()
+            .map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u))))
+            .collect();
+        d.role_sets = d
+            .roles
+            .values()
+            .map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[]))))
+            .collect();
+        Ok(d)
+    }
+
+    pub fn account_id(&self) -> &str {
+        self.account
+            .as_ref()
+            .map_or("000000000000", |a| a.id.as_str())
+    }
+
+    /// The default-version document of a managed policy: customer ones from the store, AWS ones from the catalog.
+    pub fn managed_policy_document(&self, arn: &str) -> Option<String> {
+        if let Some(p) = self.policies.get(arn) {
+            return p
+                .versions
+                .iter()
+                .find(|v| v.id == p.default_version)
+                .map(|v| v.document.clone());
+        }
+        sagegate_catalog::Catalog::get()
+            .managed_policy_by_arn(arn)
+            .map(|p| p.document.to_string())
+    }
+
+    fn compile(name: &str, text: &str) -> Option<CompiledPolicy> {
+        // Stored documents were validated on the way in; one that no longer parses takes no part (E1).
+        CompiledPolicy::parse(name, text).ok()
+    }
+
+    fn managed(&self, arns: &[String]) -> Vec<CompiledPolicy> {
+        arns.iter()
+            .filter_map(|a| {
+                self.managed_policy_document(a)
+                    .and_then(|d| Self::compile(a, &d))
+            })
+            .collect()
+    }
+
+    fn user_policy_set(&self, u: &UserRec) -> PolicySet {
+        let mut identity: Vec<CompiledPolicy> = u
+            .inline
+            .iter()
+            .filter_map(|p| Self::compile(&p.name, &p.document))
+            .collect();
+        identity.extend(self.managed(&u.attached));
+        for g in u.groups.iter().filter_map(|g| self.groups.get(g)) {
+            identity.extend(
+                g.inline
+                    .iter()
+                    .filter_map(|p| Self::compile(&p.name, &p.document)),
+            );
+            identity.extend(self.managed(&g.attached));
+        }
+        let boundary = u
+            .boundary
+            .as_ref()
+            .and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
+        PolicySet {
+            identity,
+            boundary,
+            ..PolicySet::default()
+        }
+    }
+
+    fn role_policy_set(&self, r: &RoleRec, session_policies: &[String]) -> PolicySet {
+        let mut identity: Vec<CompiledPolicy> = r
+            .inline
+            .iter()
+            .filter_map(|p| Self::compile(&p.name, &p.document))
+            .collect();
+        identity.extend(self.managed(&r.attached));
+        let boundary = r
+            .boundary
+            .as_ref()
+            .and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
+        let session = (!session_policies.is_empty()).then(|| {
+            session_policies
+                .iter()
+                .enumerate()
+                .filter_map(|(i, d)| Self::compile(&format!("session-policy-{i}"), d))
+                .collect()
+        });
+        PolicySet {
+            identity,
+            boundary,
+            session,
+            ..PolicySet::default()
+        }
+    }
+
+    /// The secret and session token for an access key id (SigV4 §5.7); inactive keys are unknown.
+    pub fn key_record(&self, akid: &str) -> Option<sagegate_sigv4::KeyRecord> {
+        if let Some(a) = self
+            .account
+            .as_ref()
+            .filter(|a| a.root_access_key_id == akid)
+        {
+            return Some(sagegate_sigv4::KeyRecord {
+                secret: a.root_secret.clone(),
+                session_token: None,
+                expires_at: None,
+            });
+        }
+        if let Some(k) = self.access_keys.get(akid).filter(|k| k.status == "Active") {
+            return Some(sagegate_sigv4::KeyRecord {
+                secret: k.secret.clone(),
+                session_token: None,
+                expires_at: None,
+            });
+        }
+        self.sessions.get(akid).map(|s| sagegate_sigv4::KeyRecord {
+            secret: s.secret.clone(),
+            session_token: Some(s.token.clone()),
+            expires_at: Some(s.expires),
+        })
+    }
+
+    /// Who an authenticated access key id belongs to.
+    pub fn identity(&self, akid: &str) -> Option<Identity> {
+        let account = self.account_id().to_string();
+        let mut ctx = Context::new();
+        ctx.insert_single("aws:PrincipalAccount", account.clone());
+        if self
+            .account
+            .as_ref()
+            .is_some_and(|a| a.root_access_key_id == akid)
+        {
+            let arn = format!("arn:aws:iam::{account}:root");
+            ctx.insert_single("aws:PrincipalType", "Account");
+            ctx.insert_single("aws:userid", account.clone());
+            ctx.insert_single("aws:PrincipalArn", arn.clone());
+            let principal = Principal::parse(&arn).ok()?;
+            return Some(Identity {
+                principal,
+                policies: Arc::new(PolicySet::default()),
+                context: ctx,
+                user: None,
+                session: None,
+                user_id: account,
+            });
+        }
+        if let Some(k) = self.access_keys.get(akid) {
+            let u = self.users.get(&k.user)?;
+            return Some(self.user_identity(u, ctx, None));
+        }
+        let s = self.sessions.get(akid)?;
+        ctx.insert_single(
+            "aws:TokenIssueTime",
+            sagegate_sigv4::format_amz_date(s.issued),
+        );
+        ctx.insert_single("aws:MultiFactorAuthPresent", s.mfa.to_string());
+        match s.kind.as_str() {
+            "user" => {
+                let u = self.users.get(&s.source)?;
+                Some(self.user_identity(u, ctx, Some(s.clone())))
+            }
+            "role" => {
+                let r = self.roles.get(&s.source)?;
+                let session_name = s.arn.rsplit('/').next().unwrap_or_default();
+                let user_id = format!("{}:{session_name}", r.id);
+                ctx.insert_single("aws:PrincipalType", "AssumedRole");
+                ctx.insert_single("aws:userid", user_id.clone());
+                ctx.insert_single("aws:PrincipalArn", r.arn.clone());
+                let mut tags: Vec<Tag> = r.tags.clone();
+                for t in &s.tags {
+                    tags.retain(|x| !x.key.eq_ignore_ascii_case(&t.key));
+                    tags.push(t.clone());
+                }
+                for t in &tags {
+                    ctx.insert_single(format!("aws:PrincipalTag/{}", t.key), t.value.clone());
+                }
+                if let Some(si) = &s.source_identity {
+                    ctx.insert_single("aws:SourceIdentity", si.clone());
+                }
+                if let Some((domain, profile, _)) = &s.studio {
+                    ctx.insert_single("sagemaker:DomainId", domain.clone());
+                    if let Some(p) = profile {
+                        ctx.insert_single("sagemaker:UserProfileName", p.clone());
+                    }
+                }
+                let mut principal = Principal::parse(&s.arn).ok()?;
+                principal.role_arn = Some(r.arn.clone());
+                principal.unique_id = Some(r.id.clone());
+                let policies = if s.session_policies.is_empty() {
+                    self.role_sets.get(&r.name).cloned().unwrap_or_default()
+                } else {
+                    Arc::new(self.role_policy_set(r, &s.session_policies))
+                };
+                Some(Identity {
+                    principal,
+                    policies,
+                    context: ctx,
+                    user: None,
+                    session: Some(s.clone()),
+                    user_id,
+                })
+            }
+            "federated" => {
+                let u = self.users.get(&s.source)?;
+                let name = s.arn.rsplit('/').next().unwrap_or_default();
+                let user_id = format!("{account}:{name}");
+                ctx.insert_single("aws:PrincipalType", "FederatedUser");
+                ctx.insert_single("aws:userid", user_id.clone());
+                ctx.insert_single("aws:PrincipalArn", s.arn.clone());
+                let mut principal = Principal::parse(&s.arn).ok()?;
+                principal.federated_by = Some(u.arn.clone());
+                let mut set = self.user_policy_set(u);
+                set.session = Some(
+                    s.session_policies
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, d)| Self::compile(&format!("session-policy-{i}"), d))
+                        .collect(),
+                );
+                Some(Identity {
+                    principal,
+                    policies: Arc::new(set),
+                    context: ctx,
+                    user: Some(u.name.clone()),
+                    session: Some(s.clone()),
+                    user_id,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    fn user_identity(
+        &self,
+        u: &UserRec,
+        mut ctx: Context,
+        session: Option<SessionRec>,
+    ) -> Identity {
+        ctx.insert_single("aws:PrincipalType", "User");
+        ctx.insert_single("aws:userid", u.id.clone());
+        ctx.insert_single("aws:username", u.name.clone());
+        ctx.insert_single("aws:PrincipalArn", u.arn.clone());
+        for t in &u.tags {
+            ctx.insert_single(format!("aws:PrincipalTag/{}", t.key), t.value.clone());
+        }
+        let mut principal = Principal {
+            kind: PrincipalKind::IamUser,
+            arn: u.arn.clone(),
+            account: Some(self.account_id().to_string()),
+            partition: "aws".into(),
+            role_arn: None,
+            federated_by: None,
+            unique_id: Some(u.id.clone()),
+        };
+        if let Ok(p) = Principal::parse(&u.arn) {
+            principal.partition = p.partition;
+        }
+        let policies = self.user_sets.get(&u.name).cloned().unwrap_or_default();
+        Identity {
+            principal,
+            policies,
+            context: ctx,
+            user: Some(u.name.clone()),
+            session,
+            user_id: u.id.clone(),
+        }
+    }
+}
+
+/// Adds a list value.
+pub fn multi(ctx: &mut Context, key: &str, values: Vec<String>) {
+    ctx.insert(key, ContextValue::Multi(values));
+}

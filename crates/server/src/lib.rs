@@ -1,0 +1,296 @@
+//! `sagegate serve`: SageMaker (AWS JSON 1.1), IAM and STS (awsQuery) on one listener, every call
+//! authenticated with SigV4 and authorized by the policy engine.
+//!
+//! ```text
+//! request ─▶ http::route (protocol, operation) ─▶ sigv4::verify (directory key lookup, O(1))
+//!         ─▶ {iam, sts, sagemaker}::dispatch ─▶ Call::authorize (engine, compiled policies) ─▶ store
+//! ```
+//! Errors at any stage render in the routed protocol (error.rs). State lives in the store; the
+//! directory (directory.rs) is its compiled in-memory snapshot, refreshed after every change.
+
+pub mod call;
+pub mod directory;
+pub mod error;
+pub mod http;
+pub mod iam;
+pub mod ids;
+pub mod records;
+pub mod sagemaker;
+pub mod sts;
+pub mod xml;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::routing::{any, get};
+use axum::Router;
+use sagegate_store::{Store, StoreError, Tx};
+
+use crate::directory::Directory;
+use crate::records::{AccountRec, ACCOUNT};
+
+/// The largest request body accepted; larger ones get `RequestEntityTooLarge` (413).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Server settings (`sagegate serve --help` documents each).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub account_id: String,
+    /// The default region, and the one region served besides those in `extra_regions`.
+    pub region: String,
+    pub extra_regions: Vec<String>,
+    pub max_clock_skew: i64,
+    /// Root credentials to create on first start (else random).
+    pub root_access_key_id: Option<String>,
+    pub root_secret_access_key: Option<String>,
+}
+
+impl Config {
+    pub fn regions(&self) -> Vec<String> {
+        let mut r = vec![self.region.clone()];
+        r.extend(self.extra_regions.iter().cloned());
+        r
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            extra_regions: Vec::new(),
+            max_clock_skew: 900,
+            root_access_key_id: None,
+            root_secret_access_key: None,
+        }
+    }
+}
+
+/// Counters and a latency histogram for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub errors: AtomicU64,
+    pub denied: AtomicU64,
+    pub decisions: AtomicU64,
+    /// Latency buckets (upper bounds in microseconds: 100, 250, 500, 1000, 2500, 5000, 10000, +Inf).
+    pub latency: [AtomicU64; 8],
+    pub latency_sum_us: AtomicU64,
+}
+
+const LATENCY_BOUNDS_US: [u64; 7] = [100, 250, 500, 1000, 2500, 5000, 10000];
+
+impl Metrics {
+    pub fn record_latency(&self, d: Duration) {
+        let us = d.as_micros() as u64;
+        self.latency_sum_us.fetch_add(us, Ordering::Relaxed);
+        let i = LATENCY_BOUNDS_US
+            .iter()
+            .position(|b| us <= *b)
+            .unwrap_or(LATENCY_BOUNDS_US.len());
+        if let Some(b) = self.latency.get(i) {
+            b.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        let mut s = String::new();
+        s.push_str("# HELP sagegate_requests_total API requests received.\n# TYPE sagegate_requests_total counter\n");
+        s.push_str(&format!("sagegate_requests_total {}\n", g(&self.requests)));
+        s.push_str("# HELP sagegate_errors_total API requests answered with an error.\n# TYPE sagegate_errors_total counter\n");
+        s.push_str(&format!("sagegate_errors_total {}\n", g(&self.errors)));
+        s.push_str("# HELP sagegate_access_denied_total Requests denied by authorization.\n# TYPE sagegate_access_denied_total counter\n");
+        s.push_str(&format!(
+            "sagegate_access_denied_total {}\n",
+            g(&self.denied)
+        ));
+        s.push_str("# HELP sagegate_decisions_total Policy decisions evaluated.\n# TYPE sagegate_decisions_total counter\n");
+        s.push_str(&format!(
+            "sagegate_decisions_total {}\n",
+            g(&self.decisions)
+        ));
+        s.push_str("# HELP sagegate_request_duration_seconds Request latency.\n# TYPE sagegate_request_duration_seconds histogram\n");
+        let mut cumulative = 0;
+        for (i, b) in self.latency.iter().enumerate() {
+            cumulative += g(b);
+            let le = LATENCY_BOUNDS_US
+                .get(i)
+                .map_or("+Inf".to_string(), |us| format!("{}", *us as f64 / 1e6));
+            s.push_str(&format!(
+                "sagegate_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}\n"
+            ));
+        }
+        s.push_str(&format!(
+            "sagegate_request_duration_seconds_sum {}\n",
+            g(&self.latency_sum_us) as f64 / 1e6
+        ));
+        s.push_str(&format!(
+            "sagegate_request_duration_seconds_count {cumulative}\n"
+        ));
+        s
+    }
+}
+
+/// Shared server state.
+pub struct AppState {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    directory: RwLock<Arc<Directory>>,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Opens the state: bootstraps the account on first start and loads the directory.
+    pub fn new(config: Config, store: Arc<dyn Store>) -> Result<Arc<AppState>, StoreError> {
+        let st = Arc::new(AppState {
+            config,
+            store,
+            directory: RwLock::new(Arc::new(Directory::default())),
+            metrics: Metrics::default(),
+        });
+        st.bootstrap()?;
+        st.refresh()?;
+        Ok(st)
+    }
+
+    /// The current snapshot.
+    pub fn directory(&self) -> Arc<Directory> {
+        match self.directory.read() {
+            Ok(d) => d.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Reloads the directory from the store.
+    pub fn refresh(&self) -> Result<(), StoreError> {
+        let counter = self.store.change_counter()?;
+        let mut loaded = None;
+        self.store.transaction(&mut |tx: &mut dyn Tx| {
+            loaded = Some(Directory::load(tx, counter)?);
+            Ok(())
+        })?;
+        if let Some(d) = loaded {
+            match self.directory.write() {
+                Ok(mut w) => *w = Arc::new(d),
+                Err(poisoned) => *poisoned.into_inner() = Arc::new(d),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reloads only when another writer (or process) changed the store.
+    pub fn refresh_if_changed(&self) -> Result<(), StoreError> {
+        if self.store.change_counter()? != self.directory().counter {
+            self.refresh()?;
+        }
+        Ok(())
+    }
+
+    /// Runs a write transaction, then refreshes the directory so the change is enforced at once.
+    pub fn write<R>(
+        &self,
+        mut f: impl FnMut(&mut dyn Tx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut out = None;
+        self.store.transaction(&mut |tx: &mut dyn Tx| {
+            out = Some(f(tx)?);
+            Ok(())
+        })?;
+        self.refresh()?;
+        out.ok_or_else(|| StoreError::Backend("the transaction produced no result".into()))
+    }
+
+    fn bootstrap(&self) -> Result<(), StoreError> {
+        let cfg = self.config.clone();
+        self.store.transaction(&mut |tx: &mut dyn Tx| {
+            if tx.get(ACCOUNT, "main")?.is_some() {
+                return Ok(());
+            }
+            let rec = AccountRec {
+                id: cfg.account_id.clone(),
+                root_access_key_id: cfg
+                    .root_access_key_id
+                    .clone()
+                    .unwrap_or_else(|| ids::id("AKIA")),
+                root_secret: cfg
+                    .root_secret_access_key
+                    .clone()
+                    .unwrap_or_else(ids::secret),
+                created: http::now(),
+            };
+            let v = serde_json::to_value(&rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            tx.put(ACCOUNT, "main", &v)
+        })
+    }
+
+    /// The root credentials (for the generated `credentials` file).
+    pub fn root_credentials(&self) -> Option<(String, String)> {
+        self.directory()
+            .account
+            .as_ref()
+            .map(|a| (a.root_access_key_id.clone(), a.root_secret.clone()))
+    }
+}
+
+/// The router: `/health`, `/metrics`, and everything else is an AWS API request.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok\n" }))
+        .route(
+            "/metrics",
+            get(
+                |axum::extract::State(st): axum::extract::State<Arc<AppState>>| async move {
+                    st.metrics.render()
+                },
+            ),
+        )
+        .fallback(any(http::handle))
+        .with_state(state)
+}
+
+/// Polls the store's change counter so that changes made by other processes are enforced within a
+/// fraction of a second (issue 4: within 1 s).
+pub fn spawn_refresher(state: Arc<AppState>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            // Store calls block; keep them off the async workers.
+            let _ = tokio::task::spawn_blocking(move || st.refresh_if_changed()).await;
+        }
+    });
+}
+
+/// Serves until Ctrl-C or SIGTERM, then drains in-flight requests.
+pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    spawn_refresher(state.clone());
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,150 @@
+//! The records the server keeps in the store, one `kind` each: what IAM and STS state looks like at rest.
+
+use serde::{Deserialize, Serialize};
+
+pub const ACCOUNT: &str = "account";
+pub const USER: &str = "user";
+pub const ROLE: &str = "role";
+pub const GROUP: &str = "group";
+pub const POLICY: &str = "policy";
+pub const ACCESS_KEY: &str = "access-key";
+pub const SESSION: &str = "session";
+
+/// The emulated account and its root credentials.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountRec {
+    pub id: String,
+    pub root_access_key_id: String,
+    pub root_secret: String,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+/// An inline policy: name and document text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRec {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub arn: String,
+    pub created: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub boundary: Option<String>,
+    #[serde(default)]
+    pub inline: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupRec {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub arn: String,
+    pub created: i64,
+    #[serde(default)]
+    pub inline: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleRec {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub arn: String,
+    pub created: i64,
+    pub trust_policy: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub max_session_duration: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub boundary: Option<String>,
+    #[serde(default)]
+    pub inline: Vec<InlinePolicy>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub id: String,
+    pub document: String,
+    pub created: i64,
+}
+
+/// A customer managed policy (AWS managed ones come from the catalog).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyRec {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub arn: String,
+    pub created: i64,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub default_version: String,
+    pub versions: Vec<PolicyVersion>,
+    /// The next version number to hand out (`v<n>`).
+    pub next_version: u32,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccessKeyRec {
+    pub id: String,
+    pub secret: String,
+    pub user: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+    pub created: i64,
+}
+
+/// Temporary credentials issued by STS.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRec {
+    pub access_key_id: String,
+    pub secret: String,
+    pub token: String,
+    pub expires: i64,
+    pub issued: i64,
+    /// The principal's ARN (`assumed-role/…`, `federated-user/…`, or the user for GetSessionToken).
+    pub arn: String,
+    /// For role sessions: the role's name; for federated users and GetSessionToken: the IAM user.
+    pub source: String,
+    /// `role`, `federated` or `user`.
+    pub kind: String,
+    #[serde(default)]
+    pub session_policies: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub transitive_tag_keys: Vec<String>,
+    #[serde(default)]
+    pub source_identity: Option<String>,
+    #[serde(default)]
+    pub mfa: bool,
+    /// Studio session context (`sagemaker:DomainId`, `sagemaker:UserProfileName`).
+    #[serde(default)]
+    pub studio: Option<(String, Option<String>, Option<String>)>,
+}
