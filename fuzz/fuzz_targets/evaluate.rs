@@ -15,7 +15,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sagegate_policy::{evaluate, explain, CompiledPolicy, Context, ContextValue, Policy, PolicySet, Principal, Request};
+use sagegate_policy::{
+    evaluate, explain, CompiledPolicy, Context, ContextValue, Policy, PolicySet, Principal, Request,
+};
 
 const DEFAULT_PRINCIPAL: &str = "arn:aws:iam::111122223333:user/alice";
 const DEFAULT_ACTION: &str = "sagemaker:DescribeNotebookInstance";

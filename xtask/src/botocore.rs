@@ -13,26 +13,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use crate::sar::push_lines;
 
 /// The botocore models the catalog embeds: (IAM service prefix, API version directory).
-pub const SERVICES: &[(&str, &str)] = &[
-    ("iam", "2010-05-08"),
-    ("sagemaker", "2017-07-24"),
-    ("sts", "2011-06-15"),
-];
+pub const SERVICES: &[(&str, &str)] = &[("iam", "2010-05-08"), ("sagemaker", "2017-07-24"), ("sts", "2011-06-15")];
 
 /// Shape types the runtime crate knows (`ShapeKind`).
-const KNOWN_SHAPE_TYPES: &[&str] = &[
-    "structure",
-    "list",
-    "map",
-    "string",
-    "integer",
-    "long",
-    "float",
-    "double",
-    "boolean",
-    "timestamp",
-    "blob",
-];
+const KNOWN_SHAPE_TYPES: &[&str] =
+    &["structure", "list", "map", "string", "integer", "long", "float", "double", "boolean", "timestamp", "blob"];
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -113,27 +98,16 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn target<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key)
-        .and_then(|r| r.get("shape"))
-        .and_then(Value::as_str)
+    v.get(key).and_then(|r| r.get("shape")).and_then(Value::as_str)
 }
 
 /// Builds one service's file from its decompressed `service-2.json`.
 pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary), String> {
     let ctx = |what: &str| format!("botocore {service}: {what}");
     let model: Value = serde_json::from_str(model_text).map_err(|e| ctx(&e.to_string()))?;
-    let metadata = model
-        .get("metadata")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ctx("no metadata"))?;
-    let operations = model
-        .get("operations")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ctx("no operations"))?;
-    let shapes = model
-        .get("shapes")
-        .and_then(Value::as_object)
-        .ok_or_else(|| ctx("no shapes"))?;
+    let metadata = model.get("metadata").and_then(Value::as_object).ok_or_else(|| ctx("no metadata"))?;
+    let operations = model.get("operations").and_then(Value::as_object).ok_or_else(|| ctx("no operations"))?;
+    let shapes = model.get("shapes").and_then(Value::as_object).ok_or_else(|| ctx("no shapes"))?;
 
     // Metadata: every scalar or string-list fact, keys sorted, nothing else.
     let mut meta: BTreeMap<&str, &Value> = BTreeMap::new();
@@ -153,9 +127,7 @@ pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary
     let mut ops: Vec<(&String, &Value)> = operations.iter().collect();
     ops.sort_by(|a, b| a.0.cmp(b.0));
     for (name, op) in ops {
-        let http = op
-            .get("http")
-            .ok_or_else(|| ctx(&format!("operation {name} has no http")))?;
+        let http = op.get("http").ok_or_else(|| ctx(&format!("operation {name} has no http")))?;
         let input = target(op, "input");
         if let Some(i) = input {
             queue.push_back(i);
@@ -174,9 +146,7 @@ pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary
         if !reachable.insert(name) {
             continue;
         }
-        let shape = shapes
-            .get(name)
-            .ok_or_else(|| ctx(&format!("shape {name} is referenced but not defined")))?;
+        let shape = shapes.get(name).ok_or_else(|| ctx(&format!("shape {name} is referenced but not defined")))?;
         for key in ["member", "key", "value"] {
             if let Some(t) = target(shape, key) {
                 queue.push_back(t);
@@ -194,11 +164,8 @@ pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary
     let empty = Map::new();
     let mut out_shapes = Vec::new();
     for name in &reachable {
-        let shape = shapes
-            .get(*name)
-            .ok_or_else(|| ctx(&format!("shape {name} vanished")))?;
-        let shape_type =
-            text(shape, "type").ok_or_else(|| ctx(&format!("shape {name} has no type")))?;
+        let shape = shapes.get(*name).ok_or_else(|| ctx(&format!("shape {name} vanished")))?;
+        let shape_type = text(shape, "type").ok_or_else(|| ctx(&format!("shape {name} has no type")))?;
         if !KNOWN_SHAPE_TYPES.contains(&shape_type) {
             return Err(ctx(&format!(
                 "shape {name} has the new type `{shape_type}`; extend the generator and ShapeKind"
@@ -209,15 +176,10 @@ pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let members_in = shape
-            .get("members")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let members_in = shape.get("members").and_then(Value::as_object).unwrap_or(&empty);
         for r in &required {
             if !members_in.contains_key(*r) {
-                return Err(ctx(&format!(
-                    "shape {name} requires the unknown member {r}"
-                )));
+                return Err(ctx(&format!("shape {name} requires the unknown member {r}")));
             }
         }
         let members = members_in
@@ -273,11 +235,7 @@ pub fn generate(service: &str, model_text: &str) -> Result<(String, ModelSummary
     let summary = ModelSummary {
         operations: out_ops.len(),
         input_shapes: out_shapes.len(),
-        protocol: metadata
-            .get("protocol")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+        protocol: metadata.get("protocol").and_then(Value::as_str).unwrap_or("").to_string(),
     };
     Ok((out, summary))
 }

@@ -15,10 +15,7 @@ pub fn run(cmd: &mut Command) -> Result<Vec<u8>, String> {
     let shown = format!("{cmd:?}");
     let out = cmd.output().map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
-                "`{}` was not found on PATH (needed for: {shown})",
-                cmd.get_program().to_string_lossy()
-            )
+            format!("`{}` was not found on PATH (needed for: {shown})", cmd.get_program().to_string_lossy())
         } else {
             format!("could not run {shown}: {e}")
         }
@@ -40,10 +37,7 @@ pub fn sha256_file(path: &Path) -> Result<String, String> {
     let text = String::from_utf8_lossy(&out);
     let hex = text.split_whitespace().next().unwrap_or("");
     if hex.len() != 64 {
-        return Err(format!(
-            "unexpected sha256sum output for {}: {text}",
-            path.display()
-        ));
+        return Err(format!("unexpected sha256sum output for {}: {text}", path.display()));
     }
     Ok(hex.to_ascii_lowercase())
 }
@@ -57,23 +51,15 @@ pub fn ensure_artifact(pkg: &Package, cache: &Path) -> Result<PathBuf, String> {
         if !pkg.sha256.is_empty() && have == pkg.sha256 {
             return Ok(target);
         }
-        eprintln!(
-            "xtask: cached {} has sha256 {have}; fetching again",
-            pkg.file
-        );
+        eprintln!("xtask: cached {} has sha256 {have}; fetching again", pkg.file);
         fs::remove_file(&target).map_err(|e| format!("cannot remove {}: {e}", target.display()))?;
     }
     let staging = cache.join("download");
     if staging.exists() {
-        fs::remove_dir_all(&staging)
-            .map_err(|e| format!("cannot clear {}: {e}", staging.display()))?;
+        fs::remove_dir_all(&staging).map_err(|e| format!("cannot clear {}: {e}", staging.display()))?;
     }
-    fs::create_dir_all(&staging)
-        .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    eprintln!(
-        "xtask: fetching {} {} from {}",
-        pkg.name, pkg.version, pkg.registry
-    );
+    fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    eprintln!("xtask: fetching {} {} from {}", pkg.name, pkg.version, pkg.registry);
     match pkg.registry {
         Registry::Npm => {
             run(Command::new("npm")
@@ -101,11 +87,7 @@ pub fn ensure_artifact(pkg: &Package, cache: &Path) -> Result<PathBuf, String> {
     let fetched = staging.join(&pkg.file);
     if !fetched.is_file() {
         let names: Vec<String> = fs::read_dir(&staging)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default();
         return Err(format!(
             "{} {}: the client saved {names:?}, not the locked file name `{}`; update `file` in catalog.lock",
@@ -125,8 +107,7 @@ pub fn ensure_artifact(pkg: &Package, cache: &Path) -> Result<PathBuf, String> {
             pkg.name, pkg.version, pkg.file, pkg.sha256
         ));
     }
-    fs::rename(&fetched, &target)
-        .map_err(|e| format!("cannot move {} into the cache: {e}", fetched.display()))?;
+    fs::rename(&fetched, &target).map_err(|e| format!("cannot move {} into the cache: {e}", fetched.display()))?;
     let _ = fs::remove_dir_all(&staging);
     Ok(target)
 }
@@ -142,26 +123,14 @@ pub fn fresh_dir(dir: &Path) -> Result<(), String> {
 /// Extracts the given members (GNU tar wildcards allowed) of a `.tgz` into `dest`.
 pub fn extract_tgz(archive: &Path, dest: &Path, members: &[&str]) -> Result<(), String> {
     fresh_dir(dest)?;
-    run(Command::new("tar")
-        .arg("-xzf")
-        .arg(archive)
-        .arg("-C")
-        .arg(dest)
-        .arg("--wildcards")
-        .args(members))?;
+    run(Command::new("tar").arg("-xzf").arg(archive).arg("-C").arg(dest).arg("--wildcards").args(members))?;
     Ok(())
 }
 
 /// Extracts the given members of a wheel (zip) into `dest`, with `unzip`.
 pub fn extract_zip(archive: &Path, dest: &Path, members: &[String]) -> Result<(), String> {
     fresh_dir(dest)?;
-    run(Command::new("unzip")
-        .arg("-q")
-        .arg("-o")
-        .arg(archive)
-        .args(members)
-        .arg("-d")
-        .arg(dest))?;
+    run(Command::new("unzip").arg("-q").arg("-o").arg(archive).args(members).arg("-d").arg(dest))?;
     Ok(())
 }
 

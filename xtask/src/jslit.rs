@@ -11,9 +11,9 @@ pub type JsObject = Vec<(String, String)>;
 /// Finds `exports.globalConditionKeys = [` and parses the array literal that follows.
 pub fn global_condition_keys(source: &str) -> Result<Vec<JsObject>, String> {
     const ANCHOR: &str = "exports.globalConditionKeys = [";
-    let start = source.find(ANCHOR).ok_or_else(|| {
-        format!("globalConditionKeys.js: `{ANCHOR}` not found; the module layout changed")
-    })?;
+    let start = source
+        .find(ANCHOR)
+        .ok_or_else(|| format!("globalConditionKeys.js: `{ANCHOR}` not found; the module layout changed"))?;
     let tokens = tokenize(&source[start + ANCHOR.len() - 1..])?;
     parse_array(&tokens)
 }
@@ -69,9 +69,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
                     }
                 }
                 if !closed {
-                    return Err(format!(
-                        "globalConditionKeys.js: unterminated string at byte {at}"
-                    ));
+                    return Err(format!("globalConditionKeys.js: unterminated string at byte {at}"));
                 }
                 out.push(Tok::Str(s));
             }
@@ -99,11 +97,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
                 }
             }
             ',' | ':' => out.push(Tok::Punct(c)),
-            other => {
-                return Err(format!(
-                    "globalConditionKeys.js: unexpected `{other}` at byte {at} inside the table"
-                ))
-            }
+            other => return Err(format!("globalConditionKeys.js: unexpected `{other}` at byte {at} inside the table")),
         }
     }
     Err("globalConditionKeys.js: the table's closing `]` was not found".to_string())
@@ -133,15 +127,11 @@ fn parse_array(tokens: &[Tok]) -> Result<Vec<JsObject>, String> {
                             match it.next() {
                                 Some(Tok::Str(value)) => obj.push((name.clone(), value.clone())),
                                 other => {
-                                    return Err(err(&format!(
-                                        "field `{name}` is not a string literal: {other:?}"
-                                    )))
+                                    return Err(err(&format!("field `{name}` is not a string literal: {other:?}")))
                                 }
                             }
                         }
-                        other => {
-                            return Err(err(&format!("unexpected token in an object: {other:?}")))
-                        }
+                        other => return Err(err(&format!("unexpected token in an object: {other:?}"))),
                     }
                 }
                 objects.push(obj);

@@ -55,23 +55,18 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Package>, String> {
             continue;
         }
         let Some((key, value)) = line.split_once('=') else {
-            return Err(format!(
-                "{origin}:{line_no}: expected `key = \"value\"` or `[[package]]`, found `{line}`"
-            ));
+            return Err(format!("{origin}:{line_no}: expected `key = \"value\"` or `[[package]]`, found `{line}`"));
         };
         let key = key.trim();
         let value = value.trim();
-        let value = parse_string(value)
-            .ok_or_else(|| format!("{origin}:{line_no}: the value of `{key}` must be a double-quoted string without escapes"))?;
+        let value = parse_string(value).ok_or_else(|| {
+            format!("{origin}:{line_no}: the value of `{key}` must be a double-quoted string without escapes")
+        })?;
         let Some((_, fields)) = tables.last_mut() else {
-            return Err(format!(
-                "{origin}:{line_no}: `{key}` appears before the first `[[package]]`"
-            ));
+            return Err(format!("{origin}:{line_no}: `{key}` appears before the first `[[package]]`"));
         };
         if fields.iter().any(|(k, _)| k == key) {
-            return Err(format!(
-                "{origin}:{line_no}: `{key}` is set twice in one package"
-            ));
+            return Err(format!("{origin}:{line_no}: `{key}` is set twice in one package"));
         }
         fields.push((key.to_string(), value));
     }
@@ -85,33 +80,22 @@ pub fn parse(text: &str, origin: &str) -> Result<Vec<Package>, String> {
                 .ok_or_else(|| format!("{origin}:{line_no}: this package has no `{key}`"))
         };
         for (key, _) in &fields {
-            if ![
-                "name", "registry", "version", "license", "file", "url", "sha256",
-            ]
-            .contains(&key.as_str())
-            {
-                return Err(format!(
-                    "{origin}:{line_no}: unknown key `{key}` in this package"
-                ));
+            if !["name", "registry", "version", "license", "file", "url", "sha256"].contains(&key.as_str()) {
+                return Err(format!("{origin}:{line_no}: unknown key `{key}` in this package"));
             }
         }
         let registry = match get("registry")?.as_str() {
             "npm" => Registry::Npm,
             "pypi" => Registry::Pypi,
-            other => {
-                return Err(format!(
-                    "{origin}:{line_no}: registry must be \"npm\" or \"pypi\", not \"{other}\""
-                ))
-            }
+            other => return Err(format!("{origin}:{line_no}: registry must be \"npm\" or \"pypi\", not \"{other}\"")),
         };
         let sha256 = get("sha256")?;
         if !sha256.is_empty()
-            && (sha256.len() != 64
-                || !sha256
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+            && (sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
         {
-            return Err(format!("{origin}:{line_no}: sha256 must be 64 lower-case hex digits (or empty to have it printed)"));
+            return Err(format!(
+                "{origin}:{line_no}: sha256 must be 64 lower-case hex digits (or empty to have it printed)"
+            ));
         }
         packages.push(Package {
             name: get("name")?,

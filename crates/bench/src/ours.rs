@@ -2,8 +2,7 @@
 
 use crate::workloads::{Ctx, Expect, Scenario, PRINCIPAL};
 use sagegate_policy::{
-    evaluate, CompiledPolicy, Context, ContextValue, DecisionKind, Policy, PolicySet, Principal,
-    Request,
+    evaluate, CompiledPolicy, Context, ContextValue, DecisionKind, Policy, PolicySet, Principal, Request,
 };
 
 pub struct Prepared {
@@ -27,29 +26,18 @@ pub fn request(s: &Scenario) -> Result<Request, String> {
         ctx.insert(k.clone(), v);
     }
     let principal = Principal::parse(PRINCIPAL).map_err(|e| e.to_string())?;
-    Request::new(principal, &s.action, &s.resource, None, ctx)
-        .map_err(|e| format!("{}: request: {e}", s.name))
+    Request::new(principal, &s.action, &s.resource, None, ctx).map_err(|e| format!("{}: request: {e}", s.name))
 }
 
 /// Builds everything a decision needs; nothing here is timed.
 pub fn prepare(s: &Scenario) -> Result<Prepared, String> {
     let mut set = PolicySet::default();
     set.identity.push(compile(s)?);
-    let p = Prepared {
-        set,
-        request: request(s)?,
-    };
+    let p = Prepared { set, request: request(s)? };
     let kind = evaluate(&p.set, &p.request).kind();
-    let got = if kind == DecisionKind::Allow {
-        Expect::Allow
-    } else {
-        Expect::Deny
-    };
+    let got = if kind == DecisionKind::Allow { Expect::Allow } else { Expect::Deny };
     if got != s.expect {
-        return Err(format!(
-            "{}: sagegate decided {kind:?}, expected {:?}",
-            s.name, s.expect
-        ));
+        return Err(format!("{}: sagegate decided {kind:?}, expected {:?}", s.name, s.expect));
     }
     Ok(p)
 }

@@ -62,17 +62,8 @@ fn training_job_arn(name: &str) -> String {
     format!("arn:aws:sagemaker:us-east-1:{ACCOUNT}:training-job/{name}")
 }
 
-fn entities(
-    resource_type: &str,
-    resource: &str,
-    tags: Value,
-    action: &str,
-    action_groups: &[&str],
-) -> Value {
-    let parents: Vec<Value> = action_groups
-        .iter()
-        .map(|g| json!({"type": "Action", "id": g}))
-        .collect();
+fn entities(resource_type: &str, resource: &str, tags: Value, action: &str, action_groups: &[&str]) -> Value {
+    let parents: Vec<Value> = action_groups.iter().map(|g| json!({"type": "Action", "id": g})).collect();
     json!([
         {"uid": {"type": CEDAR_PRINCIPAL_TYPE, "id": PRINCIPAL}, "attrs": {}, "parents": []},
         {"uid": {"type": resource_type, "id": resource}, "attrs": {}, "parents": [], "tags": tags},
@@ -105,34 +96,14 @@ when { resource.hasTag("Project") && resource.getTag("Project") == "B" };
     .to_string();
     let action = "sagemaker:DescribeNotebookInstance".to_string();
     let resource = notebook_arn(&format!("nb-{}", project.to_ascii_lowercase()));
-    let expect = if project == "B" {
-        Expect::Deny
-    } else {
-        Expect::Allow
-    };
+    let expect = if project == "B" { Expect::Deny } else { Expect::Allow };
     Scenario {
-        name: format!(
-            "W1 tag={project} {}",
-            if expect == Expect::Allow {
-                "allow"
-            } else {
-                "deny"
-            }
-        ),
+        name: format!("W1 tag={project} {}", if expect == Expect::Allow { "allow" } else { "deny" }),
         expect,
         statements: 2,
         iam_policy,
-        context: vec![(
-            "sagemaker:ResourceTag/Project".into(),
-            Ctx::Single(project.into()),
-        )],
-        cedar_entities: entities(
-            "NotebookInstance",
-            &resource,
-            json!({"Project": project}),
-            &action,
-            &["sagemaker:*"],
-        ),
+        context: vec![("sagemaker:ResourceTag/Project".into(), Ctx::Single(project.into()))],
+        cedar_entities: entities("NotebookInstance", &resource, json!({"Project": project}), &action, &["sagemaker:*"]),
         cedar_policies,
         cedar_action: action.clone(),
         cedar_resource_type: "NotebookInstance".into(),
@@ -144,14 +115,8 @@ when { resource.hasTag("Project") && resource.getTag("Project") == "B" };
 
 /// The `ml.c5` instance types SageMaker training offers; Cedar has no way to apply `like` to each member
 /// of a set, so W2's Cedar policy enumerates what `ml.c5.*` matches and uses `containsAll`.
-pub const C5_TYPES: [&str; 6] = [
-    "ml.c5.large",
-    "ml.c5.xlarge",
-    "ml.c5.2xlarge",
-    "ml.c5.4xlarge",
-    "ml.c5.9xlarge",
-    "ml.c5.18xlarge",
-];
+pub const C5_TYPES: [&str; 6] =
+    ["ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.18xlarge"];
 
 /// W2: allow `sagemaker:CreateTrainingJob` when every requested instance type is `StringLike` `ml.c5.*`.
 ///
@@ -180,33 +145,15 @@ when {{ context has InstanceTypes && [{}].containsAll(context.InstanceTypes) }};
     );
     let action = "sagemaker:CreateTrainingJob".to_string();
     let resource = training_job_arn("job-1");
-    let expect = if types.iter().all(|t| t.starts_with("ml.c5.")) {
-        Expect::Allow
-    } else {
-        Expect::Deny
-    };
+    let expect = if types.iter().all(|t| t.starts_with("ml.c5.")) { Expect::Allow } else { Expect::Deny };
     let list: Vec<String> = types.iter().map(|t| t.to_string()).collect();
     Scenario {
-        name: format!(
-            "W2 {} {}",
-            types.join("+"),
-            if expect == Expect::Allow {
-                "allow"
-            } else {
-                "deny"
-            }
-        ),
+        name: format!("W2 {} {}", types.join("+"), if expect == Expect::Allow { "allow" } else { "deny" }),
         expect,
         statements: 1,
         iam_policy,
         context: vec![("sagemaker:InstanceTypes".into(), Ctx::Multi(list.clone()))],
-        cedar_entities: entities(
-            "TrainingJob",
-            &resource,
-            json!({}),
-            &action,
-            &["sagemaker:*"],
-        ),
+        cedar_entities: entities("TrainingJob", &resource, json!({}), &action, &["sagemaker:*"]),
         cedar_policies,
         cedar_action: action.clone(),
         cedar_resource_type: "TrainingJob".into(),
@@ -231,15 +178,9 @@ pub fn w3(n: usize) -> Scenario {
     let mut cedar = String::with_capacity(n * 200);
     for i in 0..n {
         let (action, resource) = if i < exact {
-            (
-                format!("sagemaker:Op{i:05}"),
-                notebook_arn(&format!("nb-{i:05}")),
-            )
+            (format!("sagemaker:Op{i:05}"), notebook_arn(&format!("nb-{i:05}")))
         } else {
-            (
-                "sagemaker:Op*".to_string(),
-                notebook_arn(&format!("other-{}", i - exact)),
-            )
+            ("sagemaker:Op*".to_string(), notebook_arn(&format!("other-{}", i - exact)))
         };
         if i > 0 {
             iam.push_str(",\n");
@@ -261,13 +202,7 @@ pub fn w3(n: usize) -> Scenario {
         statements: n,
         iam_policy: iam,
         context: vec![],
-        cedar_entities: entities(
-            "NotebookInstance",
-            &resource,
-            json!({}),
-            &action,
-            &["sagemaker:*", "sagemaker:Op*"],
-        ),
+        cedar_entities: entities("NotebookInstance", &resource, json!({}), &action, &["sagemaker:*", "sagemaker:Op*"]),
         cedar_policies: cedar,
         cedar_action: action.clone(),
         cedar_resource_type: "NotebookInstance".into(),
@@ -279,12 +214,7 @@ pub fn w3(n: usize) -> Scenario {
 
 /// Every scenario, in table order.
 pub fn all() -> Vec<Scenario> {
-    let mut v = vec![
-        w1("A"),
-        w1("B"),
-        w2(&["ml.c5.xlarge"]),
-        w2(&["ml.c5.xlarge", "ml.p3.2xlarge"]),
-    ];
+    let mut v = vec![w1("A"), w1("B"), w2(&["ml.c5.xlarge"]), w2(&["ml.c5.xlarge", "ml.p3.2xlarge"])];
     v.extend(W3_SIZES.iter().map(|&n| w3(n)));
     v
 }

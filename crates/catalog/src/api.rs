@@ -144,21 +144,11 @@ impl Shape {
 
 impl ApiModel {
     pub(crate) fn parse(json: &'static str) -> Result<ApiModel, String> {
-        let model: ApiModel =
-            serde_json::from_str(json).map_err(|e| format!("botocore model: {e}"))?;
-        let sorted_ops = model
-            .operations
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a.name < b.name));
-        let sorted_shapes = model
-            .shapes
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if a.name < b.name));
+        let model: ApiModel = serde_json::from_str(json).map_err(|e| format!("botocore model: {e}"))?;
+        let sorted_ops = model.operations.windows(2).all(|w| matches!(w, [a, b] if a.name < b.name));
+        let sorted_shapes = model.shapes.windows(2).all(|w| matches!(w, [a, b] if a.name < b.name));
         if !sorted_ops || !sorted_shapes {
-            return Err(format!(
-                "botocore model {}: operations or shapes are not sorted",
-                model.service
-            ));
+            return Err(format!("botocore model {}: operations or shapes are not sorted", model.service));
         }
         Ok(model)
     }
@@ -167,19 +157,13 @@ impl ApiModel {
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         match self.operations.binary_search_by(|o| o.name.cmp(name)) {
             Ok(i) => self.operations.get(i),
-            Err(_) => self
-                .operations
-                .iter()
-                .find(|o| o.name.eq_ignore_ascii_case(name)),
+            Err(_) => self.operations.iter().find(|o| o.name.eq_ignore_ascii_case(name)),
         }
     }
 
     /// A shape by exact name.
     pub fn shape(&self, name: &str) -> Option<&Shape> {
-        self.shapes
-            .binary_search_by(|s| s.name.cmp(name))
-            .ok()
-            .and_then(|i| self.shapes.get(i))
+        self.shapes.binary_search_by(|s| s.name.cmp(name)).ok().and_then(|i| self.shapes.get(i))
     }
 
     /// The input shape of an operation.

@@ -38,8 +38,8 @@ use std::sync::OnceLock;
 pub use api::{ApiMetadata, ApiModel, Member, Operation, Shape, ShapeKind};
 pub use policies::ManagedPolicy;
 pub use sar::{
-    AccessLevel, Action, ActionResourceType, ConditionKey, GlobalKey, KeyType, PatternKey,
-    ResourceType, Scenario, ScenarioResourceType, Service,
+    AccessLevel, Action, ActionResourceType, ConditionKey, GlobalKey, KeyType, PatternKey, ResourceType, Scenario,
+    ScenarioResourceType, Service,
 };
 
 use policies::Policies;
@@ -164,10 +164,7 @@ impl Catalog {
                     .collect()
             }
             if !suggest::has_wildcard(prefix) {
-                return self
-                    .service(prefix)
-                    .map(|s| select(s, glob))
-                    .unwrap_or_default();
+                return self.service(prefix).map(|s| select(s, glob)).unwrap_or_default();
             }
             // Action names contain no ':', so the pattern's first ':' can only meet the one
             // after the prefix: the part before it must match the prefix itself. Only the
@@ -191,20 +188,12 @@ impl Catalog {
 
     /// The global key table (`aws:*` and friends), sorted case-insensitively.
     pub fn global_keys(&self) -> &[GlobalKey] {
-        self.sar
-            .index
-            .as_ref()
-            .map(|i| i.global_keys.as_slice())
-            .unwrap_or(&[])
+        self.sar.index.as_ref().map(|i| i.global_keys.as_slice()).unwrap_or(&[])
     }
 
     /// The pattern (family) keys of every service.
     pub fn pattern_keys(&self) -> &[PatternKey] {
-        self.sar
-            .index
-            .as_ref()
-            .map(|i| i.patterns.as_slice())
-            .unwrap_or(&[])
+        self.sar.index.as_ref().map(|i| i.patterns.as_slice()).unwrap_or(&[])
     }
 
     /// Services that declare keys with this prefix (`sagemaker` → `[sagemaker]`,
@@ -243,10 +232,7 @@ impl Catalog {
         let (prefix, _) = name.split_once(':')?;
         for service in self.key_services(prefix) {
             if let Some(k) = service.condition_key(name) {
-                let pattern = self
-                    .pattern_keys()
-                    .iter()
-                    .any(|p| p.key.eq_ignore_ascii_case(k.name));
+                let pattern = self.pattern_keys().iter().any(|p| p.key.eq_ignore_ascii_case(k.name));
                 return Some(KeyInfo {
                     name: k.name.to_string(),
                     declared: k.name,
@@ -324,11 +310,7 @@ impl Catalog {
                 };
                 let best = suggest::nearest(query, policies.list.iter().map(|p| p.name))?;
                 let p = policies.by_name(best)?;
-                Some(if as_arn {
-                    p.arn.to_string()
-                } else {
-                    p.name.to_string()
-                })
+                Some(if as_arn { p.arn.to_string() } else { p.name.to_string() })
             }
         }
     }
@@ -341,10 +323,7 @@ impl Catalog {
         let globals = self.global_keys();
         let global_prefix = |g: &GlobalKey| g.name.split_once(':').map(|(p, _)| p).unwrap_or("");
         let known = |p: &str| {
-            !self.key_services(p).is_empty()
-                || globals
-                    .iter()
-                    .any(|g| global_prefix(g).eq_ignore_ascii_case(p))
+            !self.key_services(p).is_empty() || globals.iter().any(|g| global_prefix(g).eq_ignore_ascii_case(p))
         };
         let prefix: String = if known(prefix) {
             prefix.to_string()
@@ -366,21 +345,16 @@ impl Catalog {
         // Families: compare the part up to the first '/' (`aws:RequestTags/Dept` → `aws:RequestTag/Dept`).
         if let Some(slash) = query.find('/') {
             let (head, tail) = query.split_at(slash + 1);
-            let heads = globals.iter().filter_map(GlobalKey::family_prefix).chain(
-                self.pattern_keys()
-                    .iter()
-                    .map(PatternKey::literal_prefix)
-                    .filter(|p| p.ends_with('/')),
-            );
+            let heads = globals
+                .iter()
+                .filter_map(GlobalKey::family_prefix)
+                .chain(self.pattern_keys().iter().map(PatternKey::literal_prefix).filter(|p| p.ends_with('/')));
             if let Some(best) = suggest::nearest(head, heads) {
                 return Some(format!("{best}{tail}"));
             }
         }
-        let mut candidates: Vec<&str> = globals
-            .iter()
-            .filter(|g| g.family_prefix().is_none())
-            .map(|g| g.name)
-            .collect();
+        let mut candidates: Vec<&str> =
+            globals.iter().filter(|g| g.family_prefix().is_none()).map(|g| g.name).collect();
         for service in self.key_services(&prefix) {
             candidates.extend(service.condition_keys.iter().map(|k| k.name));
         }
@@ -390,9 +364,7 @@ impl Catalog {
     // ----- managed policies ------------------------------------------------------------------
 
     fn policies(&self) -> Result<&Policies, &String> {
-        self.policies
-            .get_or_init(|| Policies::parse(MANAGED_POLICIES_TSV))
-            .as_ref()
+        self.policies.get_or_init(|| Policies::parse(MANAGED_POLICIES_TSV)).as_ref()
     }
 
     /// Every AWS managed policy at its default version, sorted by name.
@@ -413,14 +385,8 @@ impl Catalog {
     // ----- wire models -----------------------------------------------------------------------
 
     fn api_at(&self, i: usize) -> Result<&ApiModel, &str> {
-        let (cell, (_, json)) = self
-            .apis
-            .get(i)
-            .zip(API_MODELS.get(i))
-            .ok_or("no such model")?;
-        cell.get_or_init(|| ApiModel::parse(json))
-            .as_ref()
-            .map_err(String::as_str)
+        let (cell, (_, json)) = self.apis.get(i).zip(API_MODELS.get(i)).ok_or("no such model")?;
+        cell.get_or_init(|| ApiModel::parse(json)).as_ref().map_err(String::as_str)
     }
 
     /// The services that have a wire model: `iam`, `sagemaker`, `sts`.
@@ -430,9 +396,7 @@ impl Catalog {
 
     /// A service's botocore wire model (`sagemaker`, `iam` or `sts`).
     pub fn api(&self, service: &str) -> Option<&ApiModel> {
-        let i = API_MODELS
-            .iter()
-            .position(|(s, _)| s.eq_ignore_ascii_case(service))?;
+        let i = API_MODELS.iter().position(|(s, _)| s.eq_ignore_ascii_case(service))?;
         self.api_at(i).ok()
     }
 

@@ -32,10 +32,7 @@ impl Policies {
                 continue;
             }
             let mut f = line.splitn(6, '\t');
-            let mut next = || {
-                f.next()
-                    .ok_or_else(|| format!("managed-policies.tsv line {}: too few fields", n + 1))
-            };
+            let mut next = || f.next().ok_or_else(|| format!("managed-policies.tsv line {}: too few fields", n + 1));
             list.push(ManagedPolicy {
                 name: next()?,
                 path: next()?,
@@ -45,10 +42,7 @@ impl Policies {
                 document: next()?,
             });
         }
-        if list
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if a.name >= b.name))
-        {
+        if list.windows(2).any(|w| matches!(w, [a, b] if a.name >= b.name)) {
             return Err("managed-policies.tsv is not sorted by name".to_string());
         }
         Ok(Policies { list })

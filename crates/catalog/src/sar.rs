@@ -268,12 +268,10 @@ fn regex_lite_match(re: &[u8], s: &[u8]) -> bool {
         [b'.', b'+', b'?', rest @ ..] => {
             (1..=s.len()).any(|i| s.get(i..).is_some_and(|tail| regex_lite_match(rest, tail)))
         }
-        [b'.', rest @ ..] => s
-            .split_first()
-            .is_some_and(|(_, tail)| regex_lite_match(rest, tail)),
-        [c, rest @ ..] => s
-            .split_first()
-            .is_some_and(|(b, tail)| b.eq_ignore_ascii_case(c) && regex_lite_match(rest, tail)),
+        [b'.', rest @ ..] => s.split_first().is_some_and(|(_, tail)| regex_lite_match(rest, tail)),
+        [c, rest @ ..] => {
+            s.split_first().is_some_and(|(b, tail)| b.eq_ignore_ascii_case(c) && regex_lite_match(rest, tail))
+        }
     }
 }
 
@@ -293,9 +291,7 @@ pub(crate) struct SarIndex {
 
 /// Compares `a` case-insensitively (ASCII) with `b`, which must already be lower-case.
 pub(crate) fn cmp_lower(a: &str, lower_b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(lower_b.bytes())
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(lower_b.bytes())
 }
 
 impl Service {
@@ -305,10 +301,7 @@ impl Service {
             action.qualified = format!("{prefix}:{}", action.name);
             let primary = action.access_level_text.split(',').next().unwrap_or("");
             action.access_level = AccessLevel::parse(primary).ok_or_else(|| {
-                format!(
-                    "{prefix}:{}: unknown access level `{}`",
-                    action.name, action.access_level_text
-                )
+                format!("{prefix}:{}: unknown access level `{}`", action.name, action.access_level_text)
             })?;
         }
         Ok(())
@@ -317,10 +310,7 @@ impl Service {
     /// Looks up an action by name, case-insensitively (`createtrainingjob` finds `CreateTrainingJob`).
     pub fn action(&self, name: &str) -> Option<&Action> {
         let lower = name.to_ascii_lowercase();
-        self.actions
-            .binary_search_by(|a| cmp_lower(a.name, &lower))
-            .ok()
-            .and_then(|i| self.actions.get(i))
+        self.actions.binary_search_by(|a| cmp_lower(a.name, &lower)).ok().and_then(|i| self.actions.get(i))
     }
 
     /// Looks up a resource type by name, case-insensitively.
@@ -346,9 +336,7 @@ impl Service {
 impl Action {
     /// Every access level the data lists for the action, primary first.
     pub fn access_levels(&self) -> impl Iterator<Item = AccessLevel> + '_ {
-        self.access_level_text
-            .split(',')
-            .filter_map(AccessLevel::parse)
+        self.access_level_text.split(',').filter_map(AccessLevel::parse)
     }
 
     /// The resource types marked required.
@@ -385,19 +373,12 @@ impl Sar {
             for &(prefix, offset, len) in &index.services {
                 match tsv.get(offset..offset.saturating_add(len)) {
                     Some(json) => lines.push((prefix, json)),
-                    None => layout_errors.push(format!(
-                        "sar-index.json: the span of {prefix} is outside sar.tsv"
-                    )),
+                    None => layout_errors.push(format!("sar-index.json: the span of {prefix} is outside sar.tsv")),
                 }
             }
         }
         let services = lines.iter().map(|_| OnceLock::new()).collect();
-        Sar {
-            lines,
-            services,
-            index,
-            layout_errors,
-        }
+        Sar { lines, services, index, layout_errors }
     }
 
     /// Checks that every span is exactly one `prefix<TAB>{json}` line and that all lines are
@@ -410,14 +391,10 @@ impl Sar {
         let mut expected_start = 0usize;
         for &(prefix, offset, len) in &index.services {
             let end = offset.saturating_add(len);
-            let head_ok = tsv
-                .get(expected_start..offset)
-                .is_some_and(|head| head.strip_suffix('\t') == Some(prefix));
+            let head_ok = tsv.get(expected_start..offset).is_some_and(|head| head.strip_suffix('\t') == Some(prefix));
             let tail_ok = tsv.get(end..end.saturating_add(1)) == Some("\n");
             if !(head_ok && tail_ok) {
-                errors.push(format!(
-                    "sar-index.json: the span of {prefix} does not match sar.tsv"
-                ));
+                errors.push(format!("sar-index.json: the span of {prefix} does not match sar.tsv"));
                 break;
             }
             expected_start = end.saturating_add(1);
@@ -434,9 +411,7 @@ impl Sar {
 
     fn position(&self, prefix: &str) -> Option<usize> {
         let lower = prefix.to_ascii_lowercase();
-        self.lines
-            .binary_search_by(|(p, _)| p.cmp(&lower.as_str()))
-            .ok()
+        self.lines.binary_search_by(|(p, _)| p.cmp(&lower.as_str())).ok()
     }
 
     fn load(&self, i: usize) -> &Result<Service, String> {
@@ -453,8 +428,7 @@ impl Sar {
     }
 
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.position(prefix)
-            .and_then(|i| self.load(i).as_ref().ok())
+        self.position(prefix).and_then(|i| self.load(i).as_ref().ok())
     }
 
     /// Every service, parsing those not parsed yet.
@@ -469,11 +443,7 @@ impl Sar {
         if let Err(e) = &self.index {
             errors.push(e.clone());
         }
-        if self
-            .lines
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if a.0 >= b.0))
-        {
+        if self.lines.windows(2).any(|w| matches!(w, [a, b] if a.0 >= b.0)) {
             errors.push("sar.tsv is not sorted by prefix".to_string());
         }
         errors
@@ -488,44 +458,28 @@ mod tests {
     fn layout_check() {
         const TSV: &str = "a\t{\"name\":\"A\",\"actions\":[],\"resources\":[],\"keys\":[]}\nb\t{\"name\":\"B\",\"actions\":[{\"name\":\"Go\",\"access\":\"Tagging, Write\"}],\"resources\":[],\"keys\":[]}\n";
         let index = |spans: &str| -> &'static str {
-            Box::leak(format!("{{\"services\":[{spans}],\"globalKeys\":[],\"patterns\":[],\"keyPrefixes\":{{}}}}").into_boxed_str())
+            Box::leak(
+                format!("{{\"services\":[{spans}],\"globalKeys\":[],\"patterns\":[],\"keyPrefixes\":{{}}}}")
+                    .into_boxed_str(),
+            )
         };
         let good = Sar::new(TSV, index("[\"a\",2,50],[\"b\",55,89]"));
         assert_eq!(good.verify(TSV), Vec::<String>::new());
         let go = good.service("B").unwrap().action("go").unwrap();
-        assert_eq!(
-            (go.qualified.as_str(), go.access_level),
-            ("b:Go", AccessLevel::Tagging)
-        );
+        assert_eq!((go.qualified.as_str(), go.access_level), ("b:Go", AccessLevel::Tagging));
         let shifted = Sar::new(TSV, index("[\"a\",2,49],[\"b\",55,89]"));
-        assert_eq!(
-            shifted.verify(TSV).len(),
-            2,
-            "bad span, and service a no longer parses"
-        );
+        assert_eq!(shifted.verify(TSV).len(), 2, "bad span, and service a no longer parses");
         let outside = Sar::new(TSV, index("[\"a\",2,50],[\"b\",55,9999]"));
         assert!(!outside.verify(TSV).is_empty());
         let missing = Sar::new(TSV, index("[\"a\",2,50]"));
-        assert_eq!(
-            missing.verify(TSV),
-            ["sar.tsv has lines the index does not list"]
-        );
+        assert_eq!(missing.verify(TSV), ["sar.tsv has lines the index does not list"]);
     }
 
     #[test]
     fn regex_lite() {
-        assert!(regex_lite_match(
-            b"sagemaker:ResourceTag/.+?",
-            b"SageMaker:resourcetag/Project"
-        ));
-        assert!(!regex_lite_match(
-            b"sagemaker:ResourceTag/.+?",
-            b"sagemaker:ResourceTag/"
-        ));
-        assert!(regex_lite_match(
-            b"agent..+?.buildkite.dev:build_branch",
-            b"agent.x.buildkite.dev:build_branch"
-        ));
+        assert!(regex_lite_match(b"sagemaker:ResourceTag/.+?", b"SageMaker:resourcetag/Project"));
+        assert!(!regex_lite_match(b"sagemaker:ResourceTag/.+?", b"sagemaker:ResourceTag/"));
+        assert!(regex_lite_match(b"agent..+?.buildkite.dev:build_branch", b"agent.x.buildkite.dev:build_branch"));
         assert!(regex_lite_match(
             b"codebuild:secondarySources/.+?.auth.type",
             b"codebuild:secondarySources/a.b.auth.type"

@@ -24,9 +24,7 @@ pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
             },
         }
     }
-    pattern
-        .get(p..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
 }
 
 /// Whether a name contains glob wildcards.
@@ -58,26 +56,12 @@ pub fn distance(a: &str, b: &str, limit: usize) -> Option<usize> {
         let mut row_min = i + 1;
         for (j, &cb) in b.iter().enumerate() {
             let cost = usize::from(ca != cb);
-            let del = prev
-                .get(j + 1)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(1);
+            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX).saturating_add(1);
             let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
-            let sub = prev
-                .get(j)
-                .copied()
-                .unwrap_or(usize::MAX)
-                .saturating_add(cost);
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX).saturating_add(cost);
             let mut best = del.min(ins).min(sub);
             if i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca) {
-                best = best.min(
-                    prev2
-                        .get(j - 1)
-                        .copied()
-                        .unwrap_or(usize::MAX)
-                        .saturating_add(1),
-                );
+                best = best.min(prev2.get(j - 1).copied().unwrap_or(usize::MAX).saturating_add(1));
             }
             if let Some(slot) = cur.get_mut(j + 1) {
                 *slot = best;
@@ -117,14 +101,8 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob_match(
-            b"sagemaker:Describe*",
-            b"sagemaker:DescribeTrainingJob"
-        ));
-        assert!(glob_match(
-            b"SAGEMAKER:describe*",
-            b"sagemaker:DescribeTrainingJob"
-        ));
+        assert!(glob_match(b"sagemaker:Describe*", b"sagemaker:DescribeTrainingJob"));
+        assert!(glob_match(b"SAGEMAKER:describe*", b"sagemaker:DescribeTrainingJob"));
         assert!(glob_match(b"*", b"anything"));
         assert!(glob_match(b"s?:Get*", b"s3:GetObject"));
         assert!(glob_match(b"*:*Tags", b"sagemaker:AddTags"));
@@ -135,17 +113,11 @@ mod tests {
 
     #[test]
     fn distances() {
-        assert_eq!(
-            distance("CreateTraningJob", "CreateTrainingJob", 4),
-            Some(1)
-        );
+        assert_eq!(distance("CreateTraningJob", "CreateTrainingJob", 4), Some(1));
         assert_eq!(distance("sagemkaer", "sagemaker", 2), Some(1));
         assert_eq!(distance("abc", "ABC", 1), Some(0));
         assert_eq!(distance("abc", "xyz", 2), None);
-        assert_eq!(
-            nearest("sagemakr", ["s3", "sagemaker", "sagemaker-geospatial"]),
-            Some("sagemaker")
-        );
+        assert_eq!(nearest("sagemakr", ["s3", "sagemaker", "sagemaker-geospatial"]), Some("sagemaker"));
         assert_eq!(nearest("zzzz", ["s3", "sagemaker"]), None);
     }
 }

@@ -44,11 +44,23 @@ mod tests {
             "Resource":"*","Condition":{"Bool":{"sagemaker:NetworkIsolaton":"true","aws:SecureTransport":"true"}}}}"#;
         let v = validate_with(text, PolicyKind::Identity, Some(Catalog::get()));
         assert!(v.error.is_none());
-        let msgs: Vec<String> = v.warnings.iter().map(|w| format!("{} | {}", w.message, w.help.clone().unwrap_or_default())).collect();
-        assert!(msgs.iter().any(|m| m.contains("`sagemaker:CreateTraningJob` is not a known sagemaker action") && m.contains("sagemaker:CreateTrainingJob")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`sagemakr` is not a known service prefix") && m.contains("`sagemaker`")), "{msgs:?}");
+        let msgs: Vec<String> =
+            v.warnings.iter().map(|w| format!("{} | {}", w.message, w.help.clone().unwrap_or_default())).collect();
+        assert!(
+            msgs.iter().any(|m| m.contains("`sagemaker:CreateTraningJob` is not a known sagemaker action")
+                && m.contains("sagemaker:CreateTrainingJob")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("`sagemakr` is not a known service prefix") && m.contains("`sagemaker`")),
+            "{msgs:?}"
+        );
         assert!(msgs.iter().any(|m| m.contains("`sagemaker:Nope*` matches no sagemaker action")), "{msgs:?}");
-        assert!(msgs.iter().any(|m| m.contains("`sagemaker:NetworkIsolaton` is not a known condition key") && m.contains("sagemaker:NetworkIsolation")), "{msgs:?}");
+        assert!(
+            msgs.iter().any(|m| m.contains("`sagemaker:NetworkIsolaton` is not a known condition key")
+                && m.contains("sagemaker:NetworkIsolation")),
+            "{msgs:?}"
+        );
         assert_eq!(msgs.len(), 4, "{msgs:?}");
     }
 }

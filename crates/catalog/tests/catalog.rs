@@ -20,8 +20,7 @@ fn all_embedded_data_parses() {
         panic!("catalog data does not parse:\n{}", errors.join("\n"));
     }
     assert_eq!(catalog().services().count(), 456);
-    let manifest: serde_json::Value =
-        serde_json::from_str(sagegate_catalog::DATA_MANIFEST).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(sagegate_catalog::DATA_MANIFEST).unwrap();
     assert_eq!(manifest["sar"]["actions"], 22091);
 }
 
@@ -35,17 +34,10 @@ fn sagemaker_action_counts() {
     for a in &s.actions {
         *levels.entry(a.access_level.as_str()).or_default() += 1;
     }
-    assert_eq!(
-        levels,
-        BTreeMap::from([("List", 96), ("Read", 101), ("Tagging", 2), ("Write", 250)])
-    );
+    assert_eq!(levels, BTreeMap::from([("List", 96), ("Read", 101), ("Tagging", 2), ("Write", 250)]));
     // The data spells the two tagging actions "Tagging, Write".
-    let tagging: Vec<&str> = s
-        .actions
-        .iter()
-        .filter(|a| a.access_level == AccessLevel::Tagging)
-        .map(|a| a.name)
-        .collect();
+    let tagging: Vec<&str> =
+        s.actions.iter().filter(|a| a.access_level == AccessLevel::Tagging).map(|a| a.name).collect();
     assert_eq!(tagging, ["AddTags", "DeleteTags"]);
     assert!(s
         .actions
@@ -53,11 +45,7 @@ fn sagemaker_action_counts() {
         .filter(|a| a.access_level == AccessLevel::Tagging)
         .all(|a| a.access_level_text == "Tagging, Write"));
     assert_eq!(
-        catalog()
-            .action("sagemaker:AddTags")
-            .unwrap()
-            .access_levels()
-            .collect::<Vec<_>>(),
+        catalog().action("sagemaker:AddTags").unwrap().access_levels().collect::<Vec<_>>(),
         [AccessLevel::Tagging, AccessLevel::Write]
     );
 }
@@ -87,41 +75,20 @@ fn sagemaker_resource_type_and_key_counts() {
 #[test]
 fn sagemaker_tag_keys_on_actions() {
     let s = sagemaker();
-    let with = |key: &str| {
-        s.actions
-            .iter()
-            .filter(|a| a.condition_keys.contains(&key))
-            .count()
-    };
+    let with = |key: &str| s.actions.iter().filter(|a| a.condition_keys.contains(&key)).count();
     assert_eq!(with("aws:RequestTag/${TagKey}"), 70);
     assert_eq!(with("aws:TagKeys"), 71);
     let delete_tags = s.action("DeleteTags").unwrap();
     assert!(delete_tags.condition_keys.contains(&"aws:TagKeys"));
-    assert!(!delete_tags
-        .condition_keys
-        .contains(&"aws:RequestTag/${TagKey}"));
+    assert!(!delete_tags.condition_keys.contains(&"aws:RequestTag/${TagKey}"));
 }
 
 #[test]
 fn iam_and_sts_counts() {
     let iam = catalog().service("iam").unwrap();
-    assert_eq!(
-        (
-            iam.actions.len(),
-            iam.resource_types.len(),
-            iam.condition_keys.len()
-        ),
-        (190, 15, 22)
-    );
+    assert_eq!((iam.actions.len(), iam.resource_types.len(), iam.condition_keys.len()), (190, 15, 22));
     let sts = catalog().service("sts").unwrap();
-    assert_eq!(
-        (
-            sts.actions.len(),
-            sts.resource_types.len(),
-            sts.condition_keys.len()
-        ),
-        (16, 5, 131)
-    );
+    assert_eq!((sts.actions.len(), sts.resource_types.len(), sts.condition_keys.len()), (16, 5, 131));
 }
 
 #[test]
@@ -132,10 +99,7 @@ fn sagemaker_wire_model() {
     assert_eq!(api.metadata.json_version, Some("1.1"));
     assert_eq!(api.metadata.target_prefix, Some("SageMaker"));
     assert_eq!(api.metadata.signing_name, Some("sagemaker"));
-    assert!(api
-        .operations
-        .iter()
-        .all(|o| o.http_method == "POST" && o.request_uri == "/"));
+    assert!(api.operations.iter().all(|o| o.http_method == "POST" && o.request_uri == "/"));
     assert_eq!(catalog().api("iam").unwrap().operations.len(), 180);
     assert_eq!(catalog().api("sts").unwrap().operations.len(), 11);
     assert_eq!(catalog().api("iam").unwrap().metadata.protocol, "query");
@@ -145,26 +109,12 @@ fn sagemaker_wire_model() {
 fn operations_versus_sar_actions() {
     let api = catalog().api("sagemaker").unwrap();
     let s = sagemaker();
-    let with_action: Vec<&str> = api
-        .operations
-        .iter()
-        .map(|o| o.name)
-        .filter(|n| s.action(n).is_some())
-        .collect();
-    assert_eq!(
-        with_action.len(),
-        404,
-        "operations whose action sagemaker:<Operation> exists"
-    );
+    let with_action: Vec<&str> = api.operations.iter().map(|o| o.name).filter(|n| s.action(n).is_some()).collect();
+    assert_eq!(with_action.len(), 404, "operations whose action sagemaker:<Operation> exists");
     // Canonical spelling of the action equals the operation name for all of them.
     assert!(with_action.iter().all(|n| s.action(n).unwrap().name == *n));
 
-    let without: BTreeSet<&str> = api
-        .operations
-        .iter()
-        .map(|o| o.name)
-        .filter(|n| s.action(n).is_none())
-        .collect();
+    let without: BTreeSet<&str> = api.operations.iter().map(|o| o.name).filter(|n| s.action(n).is_none()).collect();
     let expected: BTreeSet<&str> = [
         "CreateClusterExtension",
         "DeleteClusterExtension",
@@ -190,10 +140,7 @@ fn operations_versus_sar_actions() {
     ]
     .into_iter()
     .collect();
-    assert_eq!(
-        without, expected,
-        "the 21 operations without a SAR action (spec §1.2)"
-    );
+    assert_eq!(without, expected, "the 21 operations without a SAR action (spec §1.2)");
 
     // Actions with no operation in this model: 45. Of those, 23 are operations of the sibling
     // SageMaker APIs (botocore models sagemaker-runtime, sagemaker-featurestore-runtime,
@@ -226,23 +173,14 @@ fn operations_versus_sar_actions() {
     ]
     .into_iter()
     .collect();
-    let no_op: BTreeSet<&str> = s
-        .actions
-        .iter()
-        .map(|a| a.name)
-        .filter(|n| api.operation(n).is_none())
-        .collect();
+    let no_op: BTreeSet<&str> = s.actions.iter().map(|a| a.name).filter(|n| api.operation(n).is_none()).collect();
     assert_eq!(no_op.len(), 45);
     assert!(sibling_api.is_subset(&no_op));
     let permission_only: Vec<&str> = no_op.difference(&sibling_api).copied().collect();
     assert_eq!(permission_only.len(), 22, "{permission_only:?}");
-    for name in [
-        "CreateSharedModel",
-        "PutResourcePolicy",
-        "CallWithBearerToken",
-        "DeployHubModel",
-        "CreateReservedCapacity",
-    ] {
+    for name in
+        ["CreateSharedModel", "PutResourcePolicy", "CallWithBearerToken", "DeployHubModel", "CreateReservedCapacity"]
+    {
         assert!(permission_only.contains(&name), "{name} is permission-only");
     }
 }
@@ -257,16 +195,12 @@ fn resource_type_keys_are_not_on_action_rows() {
         .iter()
         .filter(|r| {
             r.condition_keys.contains(&"aws:ResourceTag/${TagKey}")
-                && r.condition_keys
-                    .contains(&"sagemaker:ResourceTag/${TagKey}")
+                && r.condition_keys.contains(&"sagemaker:ResourceTag/${TagKey}")
         })
         .map(|r| r.name)
         .collect();
     assert_eq!(tagged.len(), 67);
-    assert!(!s
-        .actions
-        .iter()
-        .any(|a| a.condition_keys.contains(&"aws:ResourceTag/${TagKey}")));
+    assert!(!s.actions.iter().any(|a| a.condition_keys.contains(&"aws:ResourceTag/${TagKey}")));
     let untagged: BTreeSet<&str> = s
         .resource_types
         .iter()
@@ -300,18 +234,8 @@ fn keys_attached_to_no_action() {
     let used: BTreeSet<&str> = s
         .actions
         .iter()
-        .flat_map(|a| {
-            a.condition_keys.iter().chain(
-                a.resource_types
-                    .iter()
-                    .flat_map(|r| r.condition_keys.iter()),
-            )
-        })
-        .chain(
-            s.resource_types
-                .iter()
-                .flat_map(|r| r.condition_keys.iter()),
-        )
+        .flat_map(|a| a.condition_keys.iter().chain(a.resource_types.iter().flat_map(|r| r.condition_keys.iter())))
+        .chain(s.resource_types.iter().flat_map(|r| r.condition_keys.iter()))
         .copied()
         .collect();
     for k in [
@@ -327,27 +251,16 @@ fn keys_attached_to_no_action() {
         assert!(s.condition_key(k).is_some(), "{k} is declared");
         assert!(!used.contains(k), "{k} is attached to no action");
     }
-    for k in [
-        "sagemaker:AuthMode",
-        "sagemaker:IsUpdateRecord",
-        "sagemaker:UpdatableFeatures",
-    ] {
+    for k in ["sagemaker:AuthMode", "sagemaker:IsUpdateRecord", "sagemaker:UpdatableFeatures"] {
         assert!(s.condition_key(k).is_some(), "{k} is declared");
     }
-    assert!(
-        s.actions.iter().all(|a| a.dependent_actions.is_empty()),
-        "dependentActions is empty for SageMaker"
-    );
+    assert!(s.actions.iter().all(|a| a.dependent_actions.is_empty()), "dependentActions is empty for SageMaker");
 }
 
 #[test]
 fn sagemaker_pattern_keys() {
-    let mut regexes: Vec<&str> = catalog()
-        .pattern_keys()
-        .iter()
-        .filter(|p| p.services.contains(&"sagemaker"))
-        .map(|p| p.regex)
-        .collect();
+    let mut regexes: Vec<&str> =
+        catalog().pattern_keys().iter().filter(|p| p.services.contains(&"sagemaker")).map(|p| p.regex).collect();
     regexes.sort_unstable();
     assert_eq!(
         regexes,
@@ -374,47 +287,24 @@ fn action_lookup_is_case_insensitive_and_canonical() {
     assert_eq!(a.access_level, AccessLevel::Write);
     let required: Vec<&str> = a.required_resource_types().map(|r| r.name).collect();
     assert_eq!(required, ["training-job"]);
-    assert!(a
-        .resource_types
-        .iter()
-        .any(|r| r.name == "training-plan" && !r.required));
+    assert!(a.resource_types.iter().any(|r| r.name == "training-plan" && !r.required));
     assert!(a.condition_keys.contains(&"sagemaker:VpcSubnets"));
     assert!(a.condition_keys.contains(&"aws:RequestTag/${TagKey}"));
     assert!(catalog().action("SageMaker:CreateTrainingJob").is_some());
     assert!(catalog().action("sagemaker:NoSuchAction").is_none());
-    assert!(catalog()
-        .action("nosuchservice:CreateTrainingJob")
-        .is_none());
+    assert!(catalog().action("nosuchservice:CreateTrainingJob").is_none());
     assert!(catalog().action("CreateTrainingJob").is_none());
-    assert!(catalog()
-        .action("sagemaker:ListModels")
-        .unwrap()
-        .is_wildcard_only());
-    assert_eq!(
-        catalog().action("iam:PassRole").unwrap().access_level,
-        AccessLevel::Write
-    );
-    assert_eq!(
-        catalog().action("iam:PutRolePolicy").unwrap().access_level,
-        AccessLevel::PermissionsManagement
-    );
+    assert!(catalog().action("sagemaker:ListModels").unwrap().is_wildcard_only());
+    assert_eq!(catalog().action("iam:PassRole").unwrap().access_level, AccessLevel::Write);
+    assert_eq!(catalog().action("iam:PutRolePolicy").unwrap().access_level, AccessLevel::PermissionsManagement);
 }
 
 #[test]
 fn resource_type_lookup() {
-    let r = catalog()
-        .resource_type("sagemaker", "training-job")
-        .unwrap();
-    assert_eq!(
-        r.arn_format,
-        "arn:${Partition}:sagemaker:${Region}:${Account}:training-job/${TrainingJobName}"
-    );
-    assert!(r
-        .condition_keys
-        .contains(&"sagemaker:ResourceTag/${TagKey}"));
-    assert!(catalog()
-        .resource_type("SAGEMAKER", "Training-Job")
-        .is_some());
+    let r = catalog().resource_type("sagemaker", "training-job").unwrap();
+    assert_eq!(r.arn_format, "arn:${Partition}:sagemaker:${Region}:${Account}:training-job/${TrainingJobName}");
+    assert!(r.condition_keys.contains(&"sagemaker:ResourceTag/${TagKey}"));
+    assert!(catalog().resource_type("SAGEMAKER", "Training-Job").is_some());
     assert!(catalog().resource_type("sagemaker", "nope").is_none());
     assert_eq!(catalog().resource_type("iam", "role").unwrap().name, "role");
 }
@@ -435,11 +325,7 @@ fn condition_key_types() {
     assert_eq!(ty("sagemaker:MaxRuntimeInSeconds"), Some(KeyType::Numeric));
     assert_eq!(ty("sagemaker:NetworkIsolation"), Some(KeyType::Bool));
     assert_eq!(ty("iam:PassedToService"), Some(KeyType::String));
-    assert_eq!(
-        ty("saml:aud"),
-        Some(KeyType::String),
-        "keys filed under another service (sts)"
-    );
+    assert_eq!(ty("saml:aud"), Some(KeyType::String), "keys filed under another service (sts)");
     assert_eq!(ty("sagemaker:NoSuchKey"), None);
     assert_eq!(ty("nosuch:Key"), None);
     assert_eq!(ty("no-colon"), None);
@@ -461,21 +347,12 @@ fn condition_key_types() {
     assert!(c.condition_key("aws:PrincipalTag/Dept").unwrap().pattern);
     // The SAR's own spelling of the family is found too.
     assert!(c.condition_key("aws:RequestTag/${TagKey}").unwrap().pattern);
-    assert!(
-        c.condition_key("sagemaker:ResourceTag/${TagKey}")
-            .unwrap()
-            .pattern
-    );
+    assert!(c.condition_key("sagemaker:ResourceTag/${TagKey}").unwrap().pattern);
     // A family needs something after the slash.
     assert!(c.condition_key("aws:RequestTag/").is_none());
 
-    let vis = c
-        .condition_key("sagemaker:SearchVisibilityCondition/Tags.Team")
-        .unwrap();
-    assert_eq!(
-        vis.declared,
-        "sagemaker:SearchVisibilityCondition/${FilterKey}"
-    );
+    let vis = c.condition_key("sagemaker:SearchVisibilityCondition/Tags.Team").unwrap();
+    assert_eq!(vis.declared, "sagemaker:SearchVisibilityCondition/${FilterKey}");
     let gh = c.condition_key("token.actions.githubusercontent.com/acme:sub");
     assert!(gh.is_none_or(|g| g.key_type == KeyType::String));
 }
@@ -500,37 +377,21 @@ fn every_declared_key_resolves() {
 fn action_pattern_expansion() {
     let c = catalog();
     let describes = c.expand_action_pattern("sagemaker:Describe*");
-    let expected: Vec<&str> = sagemaker()
-        .actions
-        .iter()
-        .filter(|a| a.name.starts_with("Describe"))
-        .map(|a| a.qualified.as_str())
-        .collect();
+    let expected: Vec<&str> =
+        sagemaker().actions.iter().filter(|a| a.name.starts_with("Describe")).map(|a| a.qualified.as_str()).collect();
     assert!(!describes.is_empty());
     assert_eq!(describes, expected);
     assert!(describes.contains(&"sagemaker:DescribeTrainingJob"));
     assert_eq!(c.expand_action_pattern("SageMaker:describe*"), describes);
     assert_eq!(c.expand_action_pattern("sagemaker:*").len(), 449);
-    assert_eq!(
-        c.expand_action_pattern("sagemaker:CreateTrainingJob"),
-        ["sagemaker:CreateTrainingJob"]
-    );
-    assert_eq!(
-        c.expand_action_pattern("sagemaker:createtrainingjob"),
-        ["sagemaker:CreateTrainingJob"]
-    );
-    assert_eq!(
-        c.expand_action_pattern("sagemaker:Create?rainingJob"),
-        ["sagemaker:CreateTrainingJob"]
-    );
+    assert_eq!(c.expand_action_pattern("sagemaker:CreateTrainingJob"), ["sagemaker:CreateTrainingJob"]);
+    assert_eq!(c.expand_action_pattern("sagemaker:createtrainingjob"), ["sagemaker:CreateTrainingJob"]);
+    assert_eq!(c.expand_action_pattern("sagemaker:Create?rainingJob"), ["sagemaker:CreateTrainingJob"]);
     assert!(c.expand_action_pattern("sagemaker:Nope*").is_empty());
     assert!(c.expand_action_pattern("nosuch:*").is_empty());
     assert_eq!(c.expand_action_pattern("*").len(), 22091);
     let sage = c.expand_action_pattern("sage*:*");
-    assert!(
-        sage.contains(&"sagemaker:AddTags")
-            && sage.iter().any(|a| a.starts_with("sagemaker-geospatial:"))
-    );
+    assert!(sage.contains(&"sagemaker:AddTags") && sage.iter().any(|a| a.starts_with("sagemaker-geospatial:")));
     let add_tags = c.expand_action_pattern("*:AddTags");
     assert!(add_tags.contains(&"sagemaker:AddTags"));
     assert!(add_tags.iter().all(|a| a.ends_with(":AddTags")));
@@ -540,69 +401,26 @@ fn action_pattern_expansion() {
 fn did_you_mean() {
     let c = catalog();
     let dym = |k, n| c.did_you_mean(k, n);
-    assert_eq!(
-        dym(NameKind::Service, "sagemakr").as_deref(),
-        Some("sagemaker")
-    );
+    assert_eq!(dym(NameKind::Service, "sagemakr").as_deref(), Some("sagemaker"));
     assert_eq!(dym(NameKind::Service, "zzzzzzzzzzzz"), None);
-    assert_eq!(
-        dym(NameKind::Action, "sagemaker:CreateTraningJob").as_deref(),
-        Some("sagemaker:CreateTrainingJob")
-    );
-    assert_eq!(
-        dym(NameKind::Action, "sagemaker:createtrainingjob").as_deref(),
-        Some("sagemaker:CreateTrainingJob")
-    );
-    assert_eq!(
-        dym(NameKind::Action, "sagemkaer:CreateTrainingJob").as_deref(),
-        Some("sagemaker:CreateTrainingJob")
-    );
-    assert_eq!(
-        dym(NameKind::Action, "sagemkaer:Describe*").as_deref(),
-        Some("sagemaker:Describe*")
-    );
-    assert_eq!(
-        dym(NameKind::Action, "sagemaker:TotallyUnrelatedThing"),
-        None
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "sagemaker:VolumeKmsKeyArm").as_deref(),
-        Some("sagemaker:VolumeKmsKeyArn")
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "sagemaker:VolumKmsKey").as_deref(),
-        Some("sagemaker:VolumeKmsKey")
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "sagemaker:InstanceType").as_deref(),
-        Some("sagemaker:InstanceTypes")
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "aws:SourceIpp").as_deref(),
-        Some("aws:SourceIp")
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "aws:RequestTags/Project").as_deref(),
-        Some("aws:RequestTag/Project")
-    );
-    assert_eq!(
-        dym(NameKind::ConditionKey, "sagemakr:VpcSubnets").as_deref(),
-        Some("sagemaker:VpcSubnets")
-    );
+    assert_eq!(dym(NameKind::Action, "sagemaker:CreateTraningJob").as_deref(), Some("sagemaker:CreateTrainingJob"));
+    assert_eq!(dym(NameKind::Action, "sagemaker:createtrainingjob").as_deref(), Some("sagemaker:CreateTrainingJob"));
+    assert_eq!(dym(NameKind::Action, "sagemkaer:CreateTrainingJob").as_deref(), Some("sagemaker:CreateTrainingJob"));
+    assert_eq!(dym(NameKind::Action, "sagemkaer:Describe*").as_deref(), Some("sagemaker:Describe*"));
+    assert_eq!(dym(NameKind::Action, "sagemaker:TotallyUnrelatedThing"), None);
+    assert_eq!(dym(NameKind::ConditionKey, "sagemaker:VolumeKmsKeyArm").as_deref(), Some("sagemaker:VolumeKmsKeyArn"));
+    assert_eq!(dym(NameKind::ConditionKey, "sagemaker:VolumKmsKey").as_deref(), Some("sagemaker:VolumeKmsKey"));
+    assert_eq!(dym(NameKind::ConditionKey, "sagemaker:InstanceType").as_deref(), Some("sagemaker:InstanceTypes"));
+    assert_eq!(dym(NameKind::ConditionKey, "aws:SourceIpp").as_deref(), Some("aws:SourceIp"));
+    assert_eq!(dym(NameKind::ConditionKey, "aws:RequestTags/Project").as_deref(), Some("aws:RequestTag/Project"));
+    assert_eq!(dym(NameKind::ConditionKey, "sagemakr:VpcSubnets").as_deref(), Some("sagemaker:VpcSubnets"));
     assert_eq!(
         dym(NameKind::ConditionKey, "sagemaker:resourcetag/Team").as_deref(),
         Some("sagemaker:ResourceTag/Team")
     );
+    assert_eq!(dym(NameKind::ManagedPolicy, "AmazonSageMakerFulAccess").as_deref(), Some("AmazonSageMakerFullAccess"));
     assert_eq!(
-        dym(NameKind::ManagedPolicy, "AmazonSageMakerFulAccess").as_deref(),
-        Some("AmazonSageMakerFullAccess")
-    );
-    assert_eq!(
-        dym(
-            NameKind::ManagedPolicy,
-            "arn:aws:iam::aws:policy/AmazonSageMakerFulAccess"
-        )
-        .as_deref(),
+        dym(NameKind::ManagedPolicy, "arn:aws:iam::aws:policy/AmazonSageMakerFulAccess").as_deref(),
         Some("arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
     );
 }
@@ -611,9 +429,7 @@ fn did_you_mean() {
 fn managed_policies() {
     let c = catalog();
     assert_eq!(c.managed_policies().len(), 1594);
-    let full = c
-        .managed_policy_by_arn("arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
-        .unwrap();
+    let full = c.managed_policy_by_arn("arn:aws:iam::aws:policy/AmazonSageMakerFullAccess").unwrap();
     assert_eq!(full.name, "AmazonSageMakerFullAccess");
     assert_eq!(full.path, "/");
     assert_eq!(full.version_id, "v29");
@@ -622,59 +438,23 @@ fn managed_policies() {
     assert_eq!(doc["Version"], "2012-10-17");
     assert!(doc["Statement"].as_array().is_some_and(|s| !s.is_empty()));
     assert!(full.document.contains("sagemaker:*"));
-    assert_eq!(
-        c.managed_policy_by_name("AmazonSageMakerFullAccess"),
-        Some(full)
-    );
-    assert_eq!(
-        c.managed_policy_by_name("amazonsagemakerfullaccess"),
-        Some(full)
-    );
-    assert_eq!(
-        c.managed_policy_by_name("AmazonSageMakerReadOnly")
-            .unwrap()
-            .version_id,
-        "v11"
-    );
-    assert!(c
-        .managed_policy_by_arn("arn:aws:iam::aws:policy/NoSuchPolicy")
-        .is_none());
-    assert!(c
-        .managed_policy_by_arn("arn:aws:iam::aws:policy/service-role/AmazonSageMakerFullAccess")
-        .is_none());
+    assert_eq!(c.managed_policy_by_name("AmazonSageMakerFullAccess"), Some(full));
+    assert_eq!(c.managed_policy_by_name("amazonsagemakerfullaccess"), Some(full));
+    assert_eq!(c.managed_policy_by_name("AmazonSageMakerReadOnly").unwrap().version_id, "v11");
+    assert!(c.managed_policy_by_arn("arn:aws:iam::aws:policy/NoSuchPolicy").is_none());
+    assert!(c.managed_policy_by_arn("arn:aws:iam::aws:policy/service-role/AmazonSageMakerFullAccess").is_none());
     let admin = c.managed_policy_by_name("AdministratorAccess").unwrap();
     assert_eq!(
         admin.document,
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
     );
-    let service_role = c
-        .managed_policies()
-        .iter()
-        .find(|p| p.path == "/service-role/")
-        .unwrap();
-    assert_eq!(
-        c.managed_policy_by_arn(service_role.arn),
-        Some(service_role)
-    );
-    let sagemaker_named = c
-        .managed_policies()
-        .iter()
-        .filter(|p| p.name.contains("SageMaker"))
-        .count();
-    assert!(
-        sagemaker_named >= 80,
-        "{sagemaker_named} SageMaker-named policies"
-    );
+    let service_role = c.managed_policies().iter().find(|p| p.path == "/service-role/").unwrap();
+    assert_eq!(c.managed_policy_by_arn(service_role.arn), Some(service_role));
+    let sagemaker_named = c.managed_policies().iter().filter(|p| p.name.contains("SageMaker")).count();
+    assert!(sagemaker_named >= 80, "{sagemaker_named} SageMaker-named policies");
     for p in c.managed_policies() {
-        assert!(
-            serde_json::from_str::<serde_json::Value>(p.document).is_ok(),
-            "{} document parses",
-            p.name
-        );
-        assert_eq!(
-            p.arn,
-            format!("arn:aws:iam::aws:policy{}{}", p.path, p.name)
-        );
+        assert!(serde_json::from_str::<serde_json::Value>(p.document).is_ok(), "{} document parses", p.name);
+        assert_eq!(p.arn, format!("arn:aws:iam::aws:policy{}{}", p.path, p.name));
     }
 }
 
@@ -692,25 +472,14 @@ fn operation_input_shapes() {
     assert_eq!(required, ["TrainingJobName", "RoleArn", "OutputDataConfig"]);
     assert!(!input.member("VpcConfig").unwrap().required);
 
-    let subnets = api
-        .shape_at("CreateTrainingJob", "VpcConfig.Subnets")
-        .unwrap();
+    let subnets = api.shape_at("CreateTrainingJob", "VpcConfig.Subnets").unwrap();
     assert_eq!(subnets.kind, ShapeKind::List);
-    let subnet = api
-        .shape_at("CreateTrainingJob", "VpcConfig.Subnets[]")
-        .unwrap();
+    let subnet = api.shape_at("CreateTrainingJob", "VpcConfig.Subnets[]").unwrap();
     assert_eq!(subnet.kind, ShapeKind::String);
     assert!(subnet.pattern.is_some());
-    let instance_type = api
-        .shape_at("CreateTrainingJob", "ResourceConfig.InstanceType")
-        .unwrap();
+    let instance_type = api.shape_at("CreateTrainingJob", "ResourceConfig.InstanceType").unwrap();
     assert!(instance_type.enum_values.iter().any(|v| v == "ml.m5.large"));
-    let role = api
-        .shape_at(
-            "CreateHyperParameterTuningJob",
-            "TrainingJobDefinitions[].RoleArn",
-        )
-        .unwrap();
+    let role = api.shape_at("CreateHyperParameterTuningJob", "TrainingJobDefinitions[].RoleArn").unwrap();
     assert_eq!(role.kind, ShapeKind::String);
     assert_eq!(role.min, Some(20.0));
     let tag_key = api.shape_at("CreateTrainingJob", "Tags[].Key").unwrap();
@@ -720,28 +489,16 @@ fn operation_input_shapes() {
     assert!(api.shape_at("CreateTrainingJob", "NoSuchMember").is_none());
     assert!(api.shape_at("CreateTrainingJob", "VpcConfig[]").is_none());
     assert!(api.shape_at("NoSuchOperation", "").is_none());
-    assert_eq!(
-        api.shape_at("CreateTrainingJob", "").unwrap().name,
-        "CreateTrainingJobRequest"
-    );
+    assert_eq!(api.shape_at("CreateTrainingJob", "").unwrap().name, "CreateTrainingJobRequest");
     assert!(c.operation("sagemaker", "createtrainingjob").is_some());
 
     // Every member of every shape refers to a shape that exists.
     for model in c.api_services().filter_map(|s| c.api(s)) {
         for shape in &model.shapes {
             for m in &shape.members {
-                assert!(
-                    model.shape(m.shape).is_some(),
-                    "{}.{} -> {}",
-                    shape.name,
-                    m.name,
-                    m.shape
-                );
+                assert!(model.shape(m.shape).is_some(), "{}.{} -> {}", shape.name, m.name, m.shape);
             }
-            for t in [shape.list_member, shape.map_key, shape.map_value]
-                .into_iter()
-                .flatten()
-            {
+            for t in [shape.list_member, shape.map_key, shape.map_value].into_iter().flatten() {
                 assert!(model.shape(t).is_some(), "{} -> {t}", shape.name);
             }
         }
@@ -751,13 +508,8 @@ fn operation_input_shapes() {
     }
 
     let assume = c.api("sts").unwrap();
-    let input = assume
-        .input(assume.operation("AssumeRole").unwrap())
-        .unwrap();
+    let input = assume.input(assume.operation("AssumeRole").unwrap()).unwrap();
     assert!(input.member("RoleArn").unwrap().required);
-    assert!(
-        c.operation("iam", "PassRole").is_none(),
-        "PassRole is permission-only"
-    );
+    assert!(c.operation("iam", "PassRole").is_none(), "PassRole is permission-only");
     assert!(c.operation("iam", "CreateRole").is_some());
 }

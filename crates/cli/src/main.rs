@@ -12,11 +12,7 @@ use sagegate_policy::span::line_text;
 use sagegate_policy::{validate_with, Diagnostic, PolicyKind, Severity};
 
 #[derive(Parser)]
-#[command(
-    name = "sagegate",
-    version,
-    about = "IAM-exact authorization for Amazon SageMaker, offline"
-)]
+#[command(name = "sagegate", version, about = "IAM-exact authorization for Amazon SageMaker, offline")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -165,20 +161,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Policy {
-            command:
-                PolicyCommand::Check {
-                    kind,
-                    output,
-                    files,
-                },
-        } => policy_check(kind.into(), output, &files),
-        Command::Simulate {
-            input,
-            output,
-            api: None,
-            ..
-        } => simulate(&input, output),
+        Command::Policy { command: PolicyCommand::Check { kind, output, files } } => {
+            policy_check(kind.into(), output, &files)
+        }
+        Command::Simulate { input, output, api: None, .. } => simulate(&input, output),
         Command::Simulate {
             input,
             output,
@@ -196,14 +182,7 @@ fn main() -> ExitCode {
                 user_profile_name: studio_profile,
                 space_name: studio_space,
             });
-            let args = ApiArgs {
-                api,
-                request: request.unwrap_or_default(),
-                principal,
-                state,
-                region,
-                studio,
-            };
+            let args = ApiArgs { api, request: request.unwrap_or_default(), principal, state, region, studio };
             simulate_api(&input, output, &args)
         }
     };
@@ -247,26 +226,15 @@ fn policy_check(kind: PolicyKind, output: Output, files: &[PathBuf]) -> Result<E
                     print!("{}", render_diagnostic(&name, &text, d));
                 }
                 if v.is_valid() {
-                    println!(
-                        "{name}: ok ({} policy{})",
-                        kind.name(),
-                        warnings_suffix(v.warnings.len())
-                    );
+                    println!("{name}: ok ({} policy{})", kind.name(), warnings_suffix(v.warnings.len()));
                 }
             }
         }
     }
     if let Output::Json = output {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json_out).map_err(|e| e.to_string())?
-        );
+        println!("{}", serde_json::to_string_pretty(&json_out).map_err(|e| e.to_string())?);
     }
-    Ok(if any_error {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if any_error { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn warnings_suffix(n: usize) -> String {
@@ -289,9 +257,9 @@ fn render_diagnostic(file: &str, text: &str, d: &Diagnostic) -> String {
             s.push_str(&format!("  --> {file}:{pos}\n"));
             let line = line_text(text, span.start);
             let gutter = pos.line.to_string().len();
-            let width = text.get(span.start..span.end).map_or(1, |t| {
-                t.lines().next().unwrap_or_default().chars().count().max(1)
-            });
+            let width = text
+                .get(span.start..span.end)
+                .map_or(1, |t| t.lines().next().unwrap_or_default().chars().count().max(1));
             s.push_str(&format!(
                 "{:gutter$} |\n{} | {line}\n{:gutter$} | {}{}\n",
                 "",
@@ -318,11 +286,7 @@ fn simulate(input: &PathBuf, output: Output) -> Result<ExitCode, String> {
     match (result, &case.body) {
         (CaseResult::Decision(e), CaseBody::Decision(d)) => match output {
             Output::Json => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&e.to_json(&d.request))
-                        .map_err(|e| e.to_string())?
-                );
+                println!("{}", serde_json::to_string_pretty(&e.to_json(&d.request)).map_err(|e| e.to_string())?);
             }
             Output::Text => {
                 println!("decision: {}", e.kind().as_str());
@@ -356,17 +320,8 @@ fn simulate(input: &PathBuf, output: Output) -> Result<ExitCode, String> {
                         m.position.line,
                         m.position.column
                     );
-                    if let Some(src) = policies
-                        .iter()
-                        .find(|(n, _)| *n == m.policy)
-                        .map(|(_, s)| *s)
-                    {
-                        for line in src
-                            .get(m.span.start..m.span.end)
-                            .unwrap_or_default()
-                            .lines()
-                            .take(12)
-                        {
+                    if let Some(src) = policies.iter().find(|(n, _)| *n == m.policy).map(|(_, s)| *s) {
+                        for line in src.get(m.span.start..m.span.end).unwrap_or_default().lines().take(12) {
                             println!("    | {line}");
                         }
                     }
@@ -419,8 +374,7 @@ struct ApiArgs {
 }
 
 fn read_json(path: &PathBuf) -> Result<serde_json::Value, String> {
-    serde_json::from_str(&read_input(path)?)
-        .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))
+    serde_json::from_str(&read_input(path)?).map_err(|e| format!("{}: not valid JSON: {e}", path.display()))
 }
 
 fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitCode, String> {
@@ -431,10 +385,7 @@ fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitC
         .ok_or_else(|| format!("--api takes `sagemaker:<Operation>`, not `{}`", args.api))?;
     // The case supplies policies, principal and context; its action and resource do not matter here.
     let mut case_json = read_json(input)?;
-    if let Some(req) = case_json
-        .get_mut("request")
-        .and_then(serde_json::Value::as_object_mut)
-    {
+    if let Some(req) = case_json.get_mut("request").and_then(serde_json::Value::as_object_mut) {
         req.insert("action".into(), serde_json::json!(args.api));
         req.insert("resource".into(), serde_json::json!("*"));
         if let Some(p) = &args.principal {
@@ -443,24 +394,16 @@ fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitC
     }
     let case = Case::from_value(&case_json).map_err(|e| format!("{}: {e}", input.display()))?;
     let CaseBody::Decision(d) = &case.body else {
-        return Err(format!(
-            "{}: --api needs a decision case (with `request`)",
-            input.display()
-        ));
+        return Err(format!("{}: --api needs a decision case (with `request`)", input.display()));
     };
     let policies = d.policy_set().map_err(|e| e.to_string())?;
     let body = read_json(&args.request)?;
     let state = match &args.state {
-        Some(p) => {
-            JsonState::from_value(&read_json(p)?).map_err(|e| format!("{}: {e}", p.display()))?
-        }
+        Some(p) => JsonState::from_value(&read_json(p)?).map_err(|e| format!("{}: {e}", p.display()))?,
         None => JsonState::default(),
     };
     let principal = d.request.principal.clone();
-    let account = principal
-        .account
-        .clone()
-        .unwrap_or_else(|| "123456789012".into());
+    let account = principal.account.clone().unwrap_or_else(|| "123456789012".into());
     let scope = Scope::new(&args.region, &account);
     let mut context = d.request.context.clone();
     if let Some(st) = &args.studio {
@@ -469,16 +412,11 @@ fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitC
             context.insert_single("sagemaker:UserProfileName", p.clone());
         }
     }
-    let caller = Caller {
-        principal: principal.clone(),
-        context,
-        studio: args.studio.clone(),
-    };
-    let checks =
-        plan(op, &body, &scope, &caller, &state, &CatalogSar::default()).map_err(|e| match e {
-            sagegate_sagemaker::PlanError::MissingField(_) => format!("ValidationException: {e}"),
-            other => other.to_string(),
-        })?;
+    let caller = Caller { principal: principal.clone(), context, studio: args.studio.clone() };
+    let checks = plan(op, &body, &scope, &caller, &state, &CatalogSar::default()).map_err(|e| match e {
+        sagegate_sagemaker::PlanError::MissingField(_) => format!("ValidationException: {e}"),
+        other => other.to_string(),
+    })?;
     let outcome = decide(checks, &principal, &policies);
     let overall = match outcome.failed.and_then(|i| outcome.decisions.get(i)) {
         None => "Allow",
@@ -512,25 +450,12 @@ fn simulate_api(input: &PathBuf, output: Output, args: &ApiArgs) -> Result<ExitC
                 "failedCheck": outcome.failed,
                 "checks": checks,
             });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?
-            );
+            println!("{}", serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?);
         }
         Output::Text => {
             for (i, (c, dec)) in outcome.decisions.iter().enumerate() {
-                let by = dec
-                    .policy_type()
-                    .map(|t| format!(" ({})", t.implicit_phrase()))
-                    .unwrap_or_default();
-                println!(
-                    "check {}: {:?} {} on {} -> {}{by}",
-                    i + 1,
-                    c.kind,
-                    c.action,
-                    c.resource,
-                    dec.kind().as_str()
-                );
+                let by = dec.policy_type().map(|t| format!(" ({})", t.implicit_phrase())).unwrap_or_default();
+                println!("check {}: {:?} {} on {} -> {}{by}", i + 1, c.kind, c.action, c.resource, dec.kind().as_str());
             }
             match &outcome.message {
                 None => println!("outcome: allowed"),
@@ -565,14 +490,9 @@ fn case_expectation_failures(case: &Case, decision: &str, message: Option<&str>)
 }
 
 fn serve(args: ServeArgs) -> Result<ExitCode, String> {
-    std::fs::create_dir_all(&args.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
-    let database = args
-        .database
-        .clone()
-        .unwrap_or_else(|| args.data_dir.join("sagegate.db").display().to_string());
-    let store = sagegate_store::open(&database)
-        .map_err(|e| format!("cannot open the database {database}: {e}"))?;
+    std::fs::create_dir_all(&args.data_dir).map_err(|e| format!("cannot create {}: {e}", args.data_dir.display()))?;
+    let database = args.database.clone().unwrap_or_else(|| args.data_dir.join("sagegate.db").display().to_string());
+    let store = sagegate_store::open(&database).map_err(|e| format!("cannot open the database {database}: {e}"))?;
     let config = sagegate_server::Config {
         account_id: args.account_id.clone(),
         region: args.region.clone(),
@@ -583,19 +503,12 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     };
     let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
         .map_err(|e| format!("cannot load the state: {e}"))?;
-    let (akid, secret) = state
-        .root_credentials()
-        .ok_or("the account has no root credentials")?;
+    let (akid, secret) = state.root_credentials().ok_or("the account has no root credentials")?;
     let creds = args.data_dir.join("credentials");
-    let text = format!(
-        "[sagegate]\naws_access_key_id = {akid}\naws_secret_access_key = {secret}\nregion = {}\n",
-        args.region
-    );
+    let text =
+        format!("[sagegate]\naws_access_key_id = {akid}\naws_secret_access_key = {secret}\nregion = {}\n", args.region);
     write_private(&creds, &text).map_err(|e| format!("cannot write {}: {e}", creds.display()))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;

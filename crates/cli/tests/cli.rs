@@ -18,13 +18,7 @@ fn sagegate(args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn simulate_json_reports_the_decision_at_top_level() {
-    let (code, out, err) = sagegate(&[
-        "simulate",
-        "--input",
-        "examples/s18-devteam-tags.json",
-        "--output",
-        "json",
-    ]);
+    let (code, out, err) = sagegate(&["simulate", "--input", "examples/s18-devteam-tags.json", "--output", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["decision"], "ExplicitDeny");
@@ -41,9 +35,7 @@ fn simulate_text_shows_the_deciding_statement() {
     let (code, out, _) = sagegate(&["simulate", "--input", "examples/s7-vpc-only-training.json"]);
     assert_eq!(code, 0);
     assert!(out.starts_with("decision: ImplicitDeny\n"), "{out}");
-    assert!(out.contains(
-        "because no identity-based policy allows the sagemaker:CreateTrainingJob action"
-    ));
+    assert!(out.contains("because no identity-based policy allows the sagemaker:CreateTrainingJob action"));
 }
 
 #[test]
@@ -52,29 +44,28 @@ fn policy_check_exit_codes_and_locations() {
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("good.json");
     let bad = dir.join("bad.json");
-    std::fs::write(&good, r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}}"#).unwrap();
+    std::fs::write(
+        &good,
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sagemaker:*","Resource":"*"}}"#,
+    )
+    .unwrap();
     std::fs::write(&bad, "{\"Version\":\"2012-10-17\",\n\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"sagemaker:*\",\"Resource\":\"arn:aws:sage*:*:*:*\"}}").unwrap();
     let (code, out, _) = sagegate(&["policy", "check", good.to_str().unwrap()]);
     assert_eq!(code, 0, "{out}");
-    let (code, out, _) = sagegate(&[
-        "policy",
-        "check",
-        "--kind",
-        "managed",
-        bad.to_str().unwrap(),
-    ]);
+    let (code, out, _) = sagegate(&["policy", "check", "--kind", "managed", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(out.contains("error[MalformedPolicyDocument]: Resource vendor must be fully qualified and cannot contain regexes."), "{out}");
+    assert!(
+        out.contains(
+            "error[MalformedPolicyDocument]: Resource vendor must be fully qualified and cannot contain regexes."
+        ),
+        "{out}"
+    );
     assert!(out.contains("bad.json:2:65"), "{out}");
     let (code, out, _) = sagegate(&["policy", "check", "--output", "json", bad.to_str().unwrap()]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v[0]["error"]["code"], "MalformedPolicyDocument");
-    let (code, _, _) = sagegate(&[
-        "policy",
-        "check",
-        dir.join("missing.json").to_str().unwrap(),
-    ]);
+    let (code, _, _) = sagegate(&["policy", "check", dir.join("missing.json").to_str().unwrap()]);
     assert_eq!(code, 2);
 }
 
@@ -97,19 +88,10 @@ fn simulate_api_reports_each_check_and_the_outcome() {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["decision"], "Allow");
-    assert_eq!(
-        v["checks"][0]["resource"],
-        "arn:aws:sagemaker:us-east-1:111122223333:training-job/tj1"
-    );
-    assert_eq!(
-        v["checks"][0]["context"]["sagemaker:VpcSubnets"],
-        serde_json::json!(["subnet-a1234"])
-    );
+    assert_eq!(v["checks"][0]["resource"], "arn:aws:sagemaker:us-east-1:111122223333:training-job/tj1");
+    assert_eq!(v["checks"][0]["context"]["sagemaker:VpcSubnets"], serde_json::json!(["subnet-a1234"]));
     assert_eq!(v["checks"][1]["action"], "iam:PassRole");
-    assert_eq!(
-        v["checks"][1]["context"]["iam:PassedToService"],
-        "sagemaker.amazonaws.com"
-    );
+    assert_eq!(v["checks"][1]["context"]["iam:PassedToService"], "sagemaker.amazonaws.com");
 
     let (_, out, _) = run("examples/api/s7-training-extra-subnet.json");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -131,13 +113,8 @@ fn policy_check_warns_about_unknown_actions() {
     let (code, out, _) = sagegate(&["policy", "check", f.to_str().unwrap()]);
     assert_eq!(code, 0, "warnings do not fail the check");
     assert!(
-        out.contains(
-            "warning[unknown-action]: `sagemaker:CreateTraningJob` is not a known sagemaker action"
-        ),
+        out.contains("warning[unknown-action]: `sagemaker:CreateTraningJob` is not a known sagemaker action"),
         "{out}"
     );
-    assert!(
-        out.contains("did you mean `sagemaker:CreateTrainingJob`?"),
-        "{out}"
-    );
+    assert!(out.contains("did you mean `sagemaker:CreateTrainingJob`?"), "{out}");
 }

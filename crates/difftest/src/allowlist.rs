@@ -29,14 +29,12 @@ pub struct Entry {
 impl Entry {
     /// True if the case's features satisfy every selector term.
     pub fn selects(&self, f: &Features) -> bool {
-        self.selector
-            .iter()
-            .all(|(k, want)| match (f.get(k.as_str()), want) {
-                (Some(FVal::Bool(b)), TVal::Bool(w)) => b == w,
-                (Some(FVal::Set(s)), TVal::Str(w)) => s.contains(w),
-                (Some(FVal::Set(s)), TVal::List(ws)) => ws.iter().any(|w| s.contains(w)),
-                _ => false,
-            })
+        self.selector.iter().all(|(k, want)| match (f.get(k.as_str()), want) {
+            (Some(FVal::Bool(b)), TVal::Bool(w)) => b == w,
+            (Some(FVal::Set(s)), TVal::Str(w)) => s.contains(w),
+            (Some(FVal::Set(s)), TVal::List(ws)) => ws.iter().any(|w| s.contains(w)),
+            _ => false,
+        })
     }
 
     /// True if this entry explains engine decision `e` against oracle decision `o` for these features.
@@ -52,10 +50,7 @@ impl Entry {
         let mut out = Vec::new();
         let mut session = false;
         for (k, v) in &self.selector {
-            if let Some(name) = crate::features::STATEMENT_TRIGGERS
-                .iter()
-                .find(|n| **n == k.as_str())
-            {
+            if let Some(name) = crate::features::STATEMENT_TRIGGERS.iter().find(|n| **n == k.as_str()) {
                 if *v == TVal::Bool(true) {
                     out.push(*name);
                 }
@@ -92,20 +87,12 @@ impl AllowList {
                 continue;
             }
             if line.starts_with('[') {
-                return Err(format!(
-                    "line {line_no}: only [[divergence]] tables are allowed"
-                ));
+                return Err(format!("line {line_no}: only [[divergence]] tables are allowed"));
             }
             let Some((_, cur)) = tables.last_mut() else {
-                return Err(format!(
-                    "line {line_no}: key outside a [[divergence]] table"
-                ));
+                return Err(format!("line {line_no}: key outside a [[divergence]] table"));
             };
-            let mut p = Parser {
-                s: line.as_bytes(),
-                i: 0,
-                line: line_no,
-            };
+            let mut p = Parser { s: line.as_bytes(), i: 0, line: line_no };
             let key = p.key()?;
             p.ws();
             p.expect(b'=')?;
@@ -127,10 +114,7 @@ impl AllowList {
         let mut ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w.first() == w.get(1)) {
-            return Err(format!(
-                "duplicate divergence id `{}`",
-                w.first().copied().unwrap_or_default()
-            ));
+            return Err(format!("duplicate divergence id `{}`", w.first().copied().unwrap_or_default()));
         }
         Ok(AllowList { entries })
     }
@@ -150,11 +134,7 @@ fn entry(line: usize, kv: Vec<(String, TVal)>) -> Result<Entry, String> {
         let list = match v {
             TVal::Str(s) => vec![s],
             TVal::List(l) => l,
-            _ => {
-                return Err(format!(
-                    "entry at line {line}: `{k}` must be a decision or a list of decisions"
-                ))
-            }
+            _ => return Err(format!("entry at line {line}: `{k}` must be a decision or a list of decisions")),
         };
         for d in &list {
             if ![ALLOWED, IMPLICIT, EXPLICIT].contains(&d.as_str()) {
@@ -175,11 +155,7 @@ fn entry(line: usize, kv: Vec<(String, TVal)>) -> Result<Entry, String> {
             ("oracle", v) => e.oracle = decisions("oracle", v)?,
             // Free-form reviewer notes.
             ("notes" | "evidence", TVal::Str(_)) => {}
-            (k, _) => {
-                return Err(format!(
-                    "entry at line {line}: unknown key or wrong type for `{k}`"
-                ))
-            }
+            (k, _) => return Err(format!("entry at line {line}: unknown key or wrong type for `{k}`")),
         }
     }
     for (name, empty) in [
@@ -199,10 +175,7 @@ fn entry(line: usize, kv: Vec<(String, TVal)>) -> Result<Entry, String> {
             return Err(format!("entry `{}`: unknown selector feature `{k}`", e.id));
         }
         if matches!(v, TVal::Table(_)) {
-            return Err(format!(
-                "entry `{}`: selector `{k}` cannot be a table",
-                e.id
-            ));
+            return Err(format!("entry `{}`: selector `{k}` cannot be a table", e.id));
         }
     }
     Ok(e)
@@ -260,8 +233,7 @@ impl Parser<'_> {
             return self.string();
         }
         let start = self.i;
-        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
-        {
+        while matches!(self.peek(), Some(c) if c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
             self.i += 1;
         }
         if start == self.i {
@@ -378,17 +350,8 @@ oracle   = ["ImplicitlyDenied"]
         assert_eq!(e.selector.len(), 3);
         let mut f = Features::new();
         f.insert("same_account", FVal::Bool(true));
-        f.insert(
-            "rbp_principal",
-            FVal::Set(BTreeSet::from([
-                "role-session-arn".to_string(),
-                "star".to_string(),
-            ])),
-        );
-        f.insert(
-            "session_policy",
-            FVal::Set(BTreeSet::from(["no-allow".to_string()])),
-        );
+        f.insert("rbp_principal", FVal::Set(BTreeSet::from(["role-session-arn".to_string(), "star".to_string()])));
+        f.insert("session_policy", FVal::Set(BTreeSet::from(["no-allow".to_string()])));
         assert!(e.covers(&f, "Allowed", "ImplicitlyDenied"));
         assert!(!e.covers(&f, "Allowed", "ExplicitlyDenied"));
         f.insert("same_account", FVal::Bool(false));

@@ -44,11 +44,7 @@ pub fn request(case: &Value) -> Option<&Map<String, Value>> {
 }
 
 pub fn action(case: &Value) -> String {
-    request(case)
-        .and_then(|r| r.get("action"))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+    request(case).and_then(|r| r.get("action")).and_then(Value::as_str).unwrap_or_default().to_string()
 }
 
 /// The principal's ARN (or name), whether given as a string or as `{"arn", …}`.
@@ -56,43 +52,29 @@ pub fn principal(case: &Value) -> String {
     let p = request(case).and_then(|r| r.get("principal"));
     match p {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(m)) => m
-            .get("arn")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        Some(Value::Object(m)) => m.get("arn").and_then(Value::as_str).unwrap_or_default().to_string(),
         _ => String::new(),
     }
 }
 
 pub fn context(case: &Value) -> Map<String, Value> {
-    request(case)
-        .and_then(|r| r.get("context"))
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    request(case).and_then(|r| r.get("context")).and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// Context lookup ignoring ASCII case (C2), preferring the exact spelling.
 pub fn context_get<'a>(ctx: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    ctx.get(key).or_else(|| {
-        ctx.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+    ctx.get(key).or_else(|| ctx.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
 }
 
 /// Exactly the text the engine reads for a POLICY value (mirrors the case format).
 pub fn policy_text(v: &Value) -> String {
     match v {
         Value::String(t) => t.clone(),
-        Value::Object(o) if o.contains_key("document") && !o.contains_key("Statement") => {
-            match o.get("document") {
-                Some(Value::String(t)) => t.clone(),
-                Some(doc) => serde_json::to_string_pretty(doc).unwrap_or_default(),
-                None => String::new(),
-            }
-        }
+        Value::Object(o) if o.contains_key("document") && !o.contains_key("Statement") => match o.get("document") {
+            Some(Value::String(t)) => t.clone(),
+            Some(doc) => serde_json::to_string_pretty(doc).unwrap_or_default(),
+            None => String::new(),
+        },
         other => serde_json::to_string_pretty(other).unwrap_or_default(),
     }
 }
@@ -100,12 +82,7 @@ pub fn policy_text(v: &Value) -> String {
 fn policy_ref(label: String, slot: Slot, v: &Value) -> PolicyRef {
     let text = policy_text(v);
     let doc = serde_json::from_str::<Value>(&text).ok();
-    PolicyRef {
-        label,
-        slot,
-        text,
-        doc,
-    }
+    PolicyRef { label, slot, text, doc }
 }
 
 fn as_list(v: Option<&Value>) -> Vec<&Value> {
@@ -119,22 +96,11 @@ fn as_list(v: Option<&Value>) -> Vec<&Value> {
 /// Every policy of the case, labelled as the oracle runner labels them.
 pub fn policies(case: &Value) -> Vec<PolicyRef> {
     let mut out = Vec::new();
-    for (i, p) in as_list(case.get("identityPolicies"))
-        .into_iter()
-        .enumerate()
-    {
-        out.push(policy_ref(
-            format!("identityPolicies[{i}]"),
-            Slot::Identity,
-            p,
-        ));
+    for (i, p) in as_list(case.get("identityPolicies")).into_iter().enumerate() {
+        out.push(policy_ref(format!("identityPolicies[{i}]"), Slot::Identity, p));
     }
     if let Some(p) = case.get("resourcePolicy").filter(|v| !v.is_null()) {
-        let slot = if is_trust_action(&action(case)) {
-            Slot::Trust
-        } else {
-            Slot::Resource
-        };
+        let slot = if is_trust_action(&action(case)) { Slot::Trust } else { Slot::Resource };
         out.push(policy_ref("resourcePolicy".into(), slot, p));
     }
     if let Some(p) = case.get("permissionsBoundary").filter(|v| !v.is_null()) {
@@ -181,10 +147,7 @@ pub fn strings(v: Option<&Value>) -> Vec<String> {
 pub fn principal_account(p: &str) -> Option<String> {
     let parts: Vec<&str> = p.splitn(6, ':').collect();
     if parts.len() == 6 && parts.first() == Some(&"arn") {
-        parts
-            .get(4)
-            .map(|s| s.to_string())
-            .filter(|s| !s.is_empty())
+        parts.get(4).map(|s| s.to_string()).filter(|s| !s.is_empty())
     } else {
         None
     }
@@ -225,11 +188,7 @@ pub fn session_role_arn(p: &str) -> Option<String> {
     let res = parts.get(5)?;
     let rest = res.strip_prefix("assumed-role/")?;
     let role = rest.split('/').next()?;
-    Some(format!(
-        "arn:{}:iam::{}:role/{role}",
-        parts.get(1)?,
-        parts.get(4)?
-    ))
+    Some(format!("arn:{}:iam::{}:role/{role}", parts.get(1)?, parts.get(4)?))
 }
 
 /// A `${…}` occurrence (PV1).
@@ -277,10 +236,7 @@ pub fn variables(text: &str) -> Vec<Var> {
                             e += 1;
                         }
                         if b.get(e) == Some(&b'\'') && b.get(e + 1) == Some(&b'}') {
-                            out.push(Var {
-                                key,
-                                default: Some(text.get(ds..e).unwrap_or_default().to_string()),
-                            });
+                            out.push(Var { key, default: Some(text.get(ds..e).unwrap_or_default().to_string()) });
                             i = e + 2;
                             continue;
                         }
@@ -302,10 +258,7 @@ pub fn unresolved(v: &Var, ctx: &Map<String, Value>) -> bool {
     if v.default.is_some() || matches!(v.key.as_str(), "*" | "?" | "$") {
         return false;
     }
-    !matches!(
-        context_get(ctx, &v.key),
-        Some(Value::String(_) | Value::Number(_) | Value::Bool(_))
-    )
+    !matches!(context_get(ctx, &v.key), Some(Value::String(_) | Value::Number(_) | Value::Bool(_)))
 }
 
 #[cfg(test)]
@@ -317,22 +270,10 @@ mod tests {
         assert_eq!(
             variables("a${aws:username}b${x, 'd'}${*}${ok}${}"),
             vec![
-                Var {
-                    key: "aws:username".into(),
-                    default: None
-                },
-                Var {
-                    key: "x".into(),
-                    default: Some("d".into())
-                },
-                Var {
-                    key: "*".into(),
-                    default: None
-                },
-                Var {
-                    key: "ok".into(),
-                    default: None
-                },
+                Var { key: "aws:username".into(), default: None },
+                Var { key: "x".into(), default: Some("d".into()) },
+                Var { key: "*".into(), default: None },
+                Var { key: "ok".into(), default: None },
             ]
         );
         assert!(variables("${a b}").is_empty());

@@ -102,20 +102,13 @@ pub fn validate(p: &PolicyRef) -> Result<Option<VError>, String> {
     match r {
         Ok(v) => {
             if let Some(d) = v.error {
-                return Ok(Some(VError {
-                    row: d.row,
-                    code: d.code.to_string(),
-                    message: d.message,
-                }));
+                return Ok(Some(VError { row: d.row, code: d.code.to_string(), message: d.message }));
             }
-            Ok(v.warnings
-                .into_iter()
-                .find(|w| VALIDATION_ONLY_LINTS.contains(&w.code))
-                .map(|d| VError {
-                    row: None,
-                    code: d.code.to_string(),
-                    message: format!("(lint {}) {}", d.code, d.message),
-                }))
+            Ok(v.warnings.into_iter().find(|w| VALIDATION_ONLY_LINTS.contains(&w.code)).map(|d| VError {
+                row: None,
+                code: d.code.to_string(),
+                message: format!("(lint {}) {}", d.code, d.message),
+            }))
         }
         Err(p) => Err(panic_text(p)),
     }

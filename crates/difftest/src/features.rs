@@ -62,13 +62,8 @@ pub const FEATURES: &[(&str, &str)] = &[
     ),
 ];
 
-const NEGATED_STRING_ARN: &[&str] = &[
-    "StringNotEquals",
-    "StringNotEqualsIgnoreCase",
-    "StringNotLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-];
+const NEGATED_STRING_ARN: &[&str] =
+    &["StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike"];
 
 fn set(items: impl IntoIterator<Item = String>) -> FVal {
     FVal::Set(items.into_iter().collect())
@@ -119,15 +114,8 @@ pub fn split_op(op: &str) -> (&str, &str, bool) {
 }
 
 fn resource_entries(st: &Map<String, Value>) -> Vec<(bool, String)> {
-    let mut out: Vec<(bool, String)> = cu::strings(st.get("Resource"))
-        .into_iter()
-        .map(|r| (false, r))
-        .collect();
-    out.extend(
-        cu::strings(st.get("NotResource"))
-            .into_iter()
-            .map(|r| (true, r)),
-    );
+    let mut out: Vec<(bool, String)> = cu::strings(st.get("Resource")).into_iter().map(|r| (false, r)).collect();
+    out.extend(cu::strings(st.get("NotResource")).into_iter().map(|r| (true, r)));
     out
 }
 
@@ -150,38 +138,23 @@ pub fn features(case: &Value) -> Features {
     let caller_acct = cu::principal_account(&principal);
     let owner = cu::resource_account(case);
     let action = cu::action(case);
-    let service = action
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let service = action.split(':').next().unwrap_or_default().to_ascii_lowercase();
     let ctx = cu::context(case);
     let policies = cu::policies(case);
 
-    f.insert(
-        "same_account",
-        FVal::Bool(caller_acct.is_some() && caller_acct == owner),
-    );
+    f.insert("same_account", FVal::Bool(caller_acct.is_some() && caller_acct == owner));
     f.insert("principal_type", set([ptype.to_string()]));
     f.insert("service", set([service]));
 
     // RBP statements that apply and name the caller.
     let mut forms = BTreeSet::new();
-    if let Some(rbp) = policies
-        .iter()
-        .find(|p| matches!(p.slot, Slot::Resource | Slot::Trust))
-    {
+    if let Some(rbp) = policies.iter().find(|p| matches!(p.slot, Slot::Resource | Slot::Trust)) {
         if let Some(doc) = &rbp.doc {
             for st in cu::statements(doc) {
                 if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
                     continue;
                 }
-                let names = naming_forms(
-                    st.get("Principal"),
-                    &principal,
-                    ptype,
-                    caller_acct.as_deref(),
-                );
+                let names = naming_forms(st.get("Principal"), &principal, ptype, caller_acct.as_deref());
                 if names.is_empty() {
                     continue;
                 }
@@ -208,10 +181,7 @@ pub fn features(case: &Value) -> Features {
         None => "absent",
         Some(sp) => probe_word(&probe(
             case,
-            &[
-                ("identityPolicies", Value::Array(vec![allow_all()])),
-                ("sessionPolicy", sp.clone()),
-            ],
+            &[("identityPolicies", Value::Array(vec![allow_all()])), ("sessionPolicy", sp.clone())],
         )),
     };
     f.insert("session_policy", set([session.to_string()]));
@@ -219,10 +189,7 @@ pub fn features(case: &Value) -> Features {
         None => "absent",
         Some(pb) => probe_word(&probe(
             case,
-            &[
-                ("identityPolicies", Value::Array(vec![allow_all()])),
-                ("permissionsBoundary", pb.clone()),
-            ],
+            &[("identityPolicies", Value::Array(vec![allow_all()])), ("permissionsBoundary", pb.clone())],
         )),
     };
     f.insert("permissions_boundary", set([pb.to_string()]));
@@ -301,14 +268,11 @@ pub fn statement_triggers(
             if v2012
                 && present
                 && NEGATED_STRING_ARN.contains(&base)
-                && pol_vals
-                    .iter()
-                    .any(|v| cu::variables(v).iter().any(|var| cu::unresolved(var, ctx)))
+                && pol_vals.iter().any(|v| cu::variables(v).iter().any(|var| cu::unresolved(var, ctx)))
             {
                 out.insert("negated_unresolved_variable");
             }
-            if base.starts_with("Date") && pol_vals.iter().chain(ctx_vals.iter()).any(|v| digits(v))
-            {
+            if base.starts_with("Date") && pol_vals.iter().chain(ctx_vals.iter()).any(|v| digits(v)) {
                 out.insert("date_epoch_value");
             }
             if base == "NotIpAddress"
@@ -319,9 +283,7 @@ pub fn statement_triggers(
             }
             if (base == "IpAddress" || base == "NotIpAddress")
                 && pol_vals.iter().any(|v| {
-                    v.split_once('/').is_some_and(|(a, l)| {
-                        a.contains('.') && l.trim_start_matches('0').is_empty()
-                    })
+                    v.split_once('/').is_some_and(|(a, l)| a.contains('.') && l.trim_start_matches('0').is_empty())
                 })
             {
                 out.insert("ipv4_zero_prefix");
@@ -353,22 +315,13 @@ pub fn neutralize(case: &Value, triggers: &BTreeSet<&str>, session: bool) -> Val
                     continue;
                 }
                 let mut inert = Map::new();
-                for key in [
-                    "Effect",
-                    "Principal",
-                    "NotPrincipal",
-                    "Resource",
-                    "NotResource",
-                ] {
+                for key in ["Effect", "Principal", "NotPrincipal", "Resource", "NotResource"] {
                     if let Some(v) = obj.get(key) {
                         inert.insert(key.to_string(), v.clone());
                     }
                 }
                 // Keep the document well-formed: trust statements have no Resource.
-                if slot != Slot::Trust
-                    && !inert.contains_key("Resource")
-                    && !inert.contains_key("NotResource")
-                {
+                if slot != Slot::Trust && !inert.contains_key("Resource") && !inert.contains_key("NotResource") {
                     inert.insert("Resource".into(), json!("*"));
                 }
                 inert.insert("Action".into(), json!("nosuchservice:NoSuchAction"));
@@ -378,10 +331,7 @@ pub fn neutralize(case: &Value, triggers: &BTreeSet<&str>, session: bool) -> Val
         if let Some(sp) = m.get("sessionPolicy").cloned().filter(|_| session) {
             let word = probe_word(&probe(
                 case,
-                &[
-                    ("identityPolicies", Value::Array(vec![allow_all()])),
-                    ("sessionPolicy", sp),
-                ],
+                &[("identityPolicies", Value::Array(vec![allow_all()])), ("sessionPolicy", sp)],
             ));
             if word == "no-allow" {
                 m.insert("sessionPolicy".into(), allow_all());
@@ -392,12 +342,7 @@ pub fn neutralize(case: &Value, triggers: &BTreeSet<&str>, session: bool) -> Val
 }
 
 /// How a `Principal` element names the caller (P2, P5), syntactically.
-fn naming_forms(
-    p: Option<&Value>,
-    caller: &str,
-    ptype: &str,
-    acct: Option<&str>,
-) -> BTreeSet<String> {
+fn naming_forms(p: Option<&Value>, caller: &str, ptype: &str, acct: Option<&str>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let Some(p) = p else { return out };
     if p.as_str() == Some("*") {
@@ -418,9 +363,7 @@ fn naming_forms(
                 }
                 .into(),
             );
-        } else if ptype == "role-session"
-            && cu::session_role_arn(caller).as_deref() == Some(v.as_str())
-        {
+        } else if ptype == "role-session" && cu::session_role_arn(caller).as_deref() == Some(v.as_str()) {
             out.insert("role-arn".into());
         } else if let Some(a) = acct {
             if v == a || v == format!("arn:aws:iam::{a}:root") {

@@ -63,20 +63,8 @@ struct ActionSpec {
 }
 
 const ACTIONS: &[ActionSpec] = &[
-    ActionSpec {
-        action: "s3:GetObject",
-        res: Res::S3Object,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "s3:PutObject",
-        res: Res::S3Object,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
+    ActionSpec { action: "s3:GetObject", res: Res::S3Object, rbp: true, trust: false, service_keys: &[] },
+    ActionSpec { action: "s3:PutObject", res: Res::S3Object, rbp: true, trust: false, service_keys: &[] },
     ActionSpec {
         action: "s3:ListBucket",
         res: Res::S3Bucket,
@@ -84,13 +72,7 @@ const ACTIONS: &[ActionSpec] = &[
         trust: false,
         service_keys: &[("s3:prefix", false)],
     },
-    ActionSpec {
-        action: "s3:ListAllMyBuckets",
-        res: Res::Wildcard,
-        rbp: false,
-        trust: false,
-        service_keys: &[],
-    },
+    ActionSpec { action: "s3:ListAllMyBuckets", res: Res::Wildcard, rbp: false, trust: false, service_keys: &[] },
     ActionSpec {
         action: "sagemaker:CreateNotebookInstance",
         res: Res::SageMaker("notebook-instance"),
@@ -119,13 +101,7 @@ const ACTIONS: &[ActionSpec] = &[
         trust: false,
         service_keys: &[],
     },
-    ActionSpec {
-        action: "iam:GetUser",
-        res: Res::IamUser,
-        rbp: false,
-        trust: false,
-        service_keys: &[],
-    },
+    ActionSpec { action: "iam:GetUser", res: Res::IamUser, rbp: false, trust: false, service_keys: &[] },
     ActionSpec {
         action: "iam:PassRole",
         res: Res::IamRole,
@@ -140,34 +116,10 @@ const ACTIONS: &[ActionSpec] = &[
         trust: true,
         service_keys: &[("sts:ExternalId", false), ("sts:RoleSessionName", false)],
     },
-    ActionSpec {
-        action: "sts:TagSession",
-        res: Res::IamRole,
-        rbp: true,
-        trust: true,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "ec2:DescribeInstances",
-        res: Res::Wildcard,
-        rbp: false,
-        trust: false,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "ec2:StartInstances",
-        res: Res::Ec2Instance,
-        rbp: false,
-        trust: false,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "kms:Decrypt",
-        res: Res::KmsKey,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
+    ActionSpec { action: "sts:TagSession", res: Res::IamRole, rbp: true, trust: true, service_keys: &[] },
+    ActionSpec { action: "ec2:DescribeInstances", res: Res::Wildcard, rbp: false, trust: false, service_keys: &[] },
+    ActionSpec { action: "ec2:StartInstances", res: Res::Ec2Instance, rbp: false, trust: false, service_keys: &[] },
+    ActionSpec { action: "kms:Decrypt", res: Res::KmsKey, rbp: true, trust: false, service_keys: &[] },
     ActionSpec {
         action: "secretsmanager:GetSecretValue",
         res: Res::Secret,
@@ -175,27 +127,9 @@ const ACTIONS: &[ActionSpec] = &[
         trust: false,
         service_keys: &[],
     },
-    ActionSpec {
-        action: "sqs:SendMessage",
-        res: Res::Sqs,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "lambda:InvokeFunction",
-        res: Res::Lambda,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
-    ActionSpec {
-        action: "dynamodb:GetItem",
-        res: Res::Dynamo,
-        rbp: true,
-        trust: false,
-        service_keys: &[],
-    },
+    ActionSpec { action: "sqs:SendMessage", res: Res::Sqs, rbp: true, trust: false, service_keys: &[] },
+    ActionSpec { action: "lambda:InvokeFunction", res: Res::Lambda, rbp: true, trust: false, service_keys: &[] },
+    ActionSpec { action: "dynamodb:GetItem", res: Res::Dynamo, rbp: true, trust: false, service_keys: &[] },
 ];
 
 /// Other actions used as non-matching (or partially matching) policy entries.
@@ -220,11 +154,7 @@ pub const RCP_UNSUPPORTED: &[&str] = &["sagemaker", "iam"];
 const USERS: &[&str] = &["alice", "bob", "carol"];
 const ROLES: &[&str] = &["DataScientist", "Admin", "Exec"];
 const SESSIONS: &[&str] = &["s1", "alice", "build-42"];
-const SERVICES: &[&str] = &[
-    "sagemaker.amazonaws.com",
-    "s3.amazonaws.com",
-    "lambda.amazonaws.com",
-];
+const SERVICES: &[&str] = &["sagemaker.amazonaws.com", "s3.amazonaws.com", "lambda.amazonaws.com"];
 // `m*` checks PV5: a resolved value's `*` is literal.
 const TEAMS: &[&str] = &["ml", "data", "ops", "m*"];
 const REGIONS: &[&str] = &["us-east-1", "eu-west-1", "us-west-2"];
@@ -293,24 +223,12 @@ fn one_or_list(rng: &mut Rng, items: Vec<Value>) -> Value {
 }
 
 fn flip_case(x: &str) -> String {
-    x.chars()
-        .map(|c| {
-            if c.is_ascii_lowercase() {
-                c.to_ascii_uppercase()
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
-        .collect()
+    x.chars().map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect()
 }
 
 /// Replaces one character (not `:` or `/`) by `?`.
 fn question_one(rng: &mut Rng, x: &str) -> String {
-    let idx: Vec<usize> = x
-        .char_indices()
-        .filter(|(_, c)| c.is_ascii_alphanumeric())
-        .map(|(i, _)| i)
-        .collect();
+    let idx: Vec<usize> = x.char_indices().filter(|(_, c)| c.is_ascii_alphanumeric()).map(|(i, _)| i).collect();
     if idx.is_empty() {
         return x.to_string();
     }
@@ -348,9 +266,7 @@ fn suffix_star(rng: &mut Rng, x: &str) -> String {
 /// Splits an ARN into its six components (R1); None for non-ARNs.
 pub fn arn_parts(arn: &str) -> Option<[String; 6]> {
     let mut it = arn.splitn(6, ':');
-    let p: Vec<String> = (0..6)
-        .filter_map(|_| it.next().map(str::to_string))
-        .collect();
+    let p: Vec<String> = (0..6).filter_map(|_| it.next().map(str::to_string)).collect();
     if p.len() != 6 || p.first().map(String::as_str) != Some("arn") {
         return None;
     }
@@ -379,19 +295,11 @@ impl Generator {
         let service = spec.action.split(':').next().unwrap_or_default();
 
         // Caller.
-        let mut kinds = vec![
-            PKind::Root,
-            PKind::User,
-            PKind::RoleSession,
-            PKind::Federated,
-        ];
+        let mut kinds = vec![PKind::Root, PKind::User, PKind::RoleSession, PKind::Federated];
         let mut weights = vec![8, 32, 32, 12];
         if spec.rbp {
             kinds.extend([PKind::Service, PKind::Anonymous]);
-            weights.extend([
-                if spec.trust { 14 } else { 8 },
-                if spec.trust { 0 } else { 6 },
-            ]);
+            weights.extend([if spec.trust { 14 } else { 8 }, if spec.trust { 0 } else { 6 }]);
         }
         let kind = *kinds.get(rng.weighted(&weights)).unwrap_or(&PKind::User);
         let caller_acct = ACCT_A.to_string();
@@ -414,14 +322,7 @@ impl Generator {
         // Context.
         let (context, key_pool) = make_context(&mut rng, &caller, &spec, &owner);
 
-        let mut ctx = Ctx {
-            caller,
-            spec,
-            resource,
-            owner,
-            context,
-            key_pool,
-        };
+        let mut ctx = Ctx { caller, spec, resource, owner, context, key_pool };
         let mut case = Map::new();
 
         // Policies.
@@ -436,54 +337,31 @@ impl Generator {
             case.insert("identityPolicies".into(), Value::Array(pols));
         } else if principal_side {
             let n = rng.weighted(&[12, 50, 28, 10]);
-            let pols: Vec<Value> = (0..n)
-                .map(|_| self.policy(&mut rng, &ctx, Role::Identity))
-                .collect();
+            let pols: Vec<Value> = (0..n).map(|_| self.policy(&mut rng, &ctx, Role::Identity)).collect();
             case.insert("identityPolicies".into(), Value::Array(pols));
         }
         let wants_rbp = spec.trust || spec.res == Res::KmsKey || (spec.rbp && rng.chance(75));
         if wants_rbp {
-            let role = if spec.trust {
-                Role::Trust
-            } else {
-                Role::Resource
-            };
+            let role = if spec.trust { Role::Trust } else { Role::Resource };
             case.insert("resourcePolicy".into(), self.policy(&mut rng, &ctx, role));
         }
         if matches!(pk, PKind::User | PKind::RoleSession | PKind::Federated) && rng.chance(28) {
-            case.insert(
-                "permissionsBoundary".into(),
-                self.policy(&mut rng, &ctx, Role::Boundary),
-            );
+            case.insert("permissionsBoundary".into(), self.policy(&mut rng, &ctx, Role::Boundary));
         }
         if pk == PKind::Federated || (pk == PKind::RoleSession && rng.chance(30)) {
             let sp = self.policy(&mut rng, &ctx, Role::Session);
-            let sp = if rng.chance(15) {
-                Value::Array(vec![sp])
-            } else {
-                sp
-            };
+            let sp = if rng.chance(15) { Value::Array(vec![sp]) } else { sp };
             case.insert("sessionPolicy".into(), sp);
         }
         if principal_side && rng.chance(40) {
             let levels = rng.range(1, 3);
-            let scps: Vec<Value> = (0..levels)
-                .map(|_| self.scp_level(&mut rng, &ctx))
-                .collect();
+            let scps: Vec<Value> = (0..levels).map(|_| self.scp_level(&mut rng, &ctx)).collect();
             case.insert("scps".into(), Value::Array(scps));
         }
         let rcp_ok = RCP_SUPPORTED.contains(&service) || RCP_UNSUPPORTED.contains(&service);
-        if rcp_ok
-            && rng.chance(if RCP_UNSUPPORTED.contains(&service) {
-                15
-            } else {
-                30
-            })
-        {
+        if rcp_ok && rng.chance(if RCP_UNSUPPORTED.contains(&service) { 15 } else { 30 }) {
             let levels = rng.range(1, 2);
-            let rcps: Vec<Value> = (0..levels)
-                .map(|_| Value::Array(vec![self.rcp(&mut rng, &ctx)]))
-                .collect();
+            let rcps: Vec<Value> = (0..levels).map(|_| Value::Array(vec![self.rcp(&mut rng, &ctx)])).collect();
             case.insert("rcps".into(), Value::Array(rcps));
         }
 
@@ -518,17 +396,10 @@ impl Generator {
         } else {
             // Actions without resource types: the owner is the caller's account (or the resource's
             // account for service/anonymous callers, which only reach here through RBP-capable actions).
-            ctx.owner = ctx
-                .caller
-                .account
-                .clone()
-                .unwrap_or_else(|| ACCT_A.to_string());
+            ctx.owner = ctx.caller.account.clone().unwrap_or_else(|| ACCT_A.to_string());
             request.insert("resourceAccount".into(), s(&ctx.owner));
         }
-        request.insert(
-            "context".into(),
-            Value::Object(std::mem::take(&mut ctx.context)),
-        );
+        request.insert("context".into(), Value::Object(std::mem::take(&mut ctx.context)));
         request.insert("deriveContext".into(), Value::Bool(false));
         let mut out = Map::new();
         out.insert("request".into(), Value::Object(request));
@@ -537,17 +408,15 @@ impl Generator {
         }
         // Policy container forms (V8-independent, case format only): wrap some in {"name","document"}.
         wrap_some(&mut rng, &mut out);
-        GenCase {
-            index,
-            case: Value::Object(out),
-            tags,
-        }
+        GenCase { index, case: Value::Object(out), tags }
     }
 
     fn scp_level(&self, rng: &mut Rng, ctx: &Ctx) -> Value {
         let mut pols = Vec::new();
         if rng.chance(75) {
-            pols.push(json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}));
+            pols.push(
+                json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}),
+            );
             if rng.chance(45) {
                 pols.push(self.policy(rng, ctx, Role::Scp));
             }
@@ -566,21 +435,13 @@ impl Generator {
                 st.insert("Principal".into(), s("*"));
                 let (k, v) = action_element(rng, ctx, true);
                 st.insert(k.into(), v);
-                let (k, v) = if rng.chance(60) {
-                    ("Resource".to_string(), s("*"))
-                } else {
-                    resource_element(rng, ctx)
-                };
+                let (k, v) = if rng.chance(60) { ("Resource".to_string(), s("*")) } else { resource_element(rng, ctx) };
                 // The oracle does not pad short ARNs (R7) in RCPs, although it does in every other kind;
                 // avoided shape (docs/differential-testing.md).
                 let short = crate::case_util::strings(Some(&v))
                     .iter()
                     .any(|r| r != "*" && r.starts_with("arn:") && r.splitn(6, ':').count() < 6);
-                let (k, v) = if short {
-                    ("Resource".to_string(), s("*"))
-                } else {
-                    (k, v)
-                };
+                let (k, v) = if short { ("Resource".to_string(), s("*")) } else { (k, v) };
                 st.insert(k, v);
                 if rng.chance(75) {
                     st.insert("Condition".into(), condition_block(rng, ctx, 1));
@@ -692,23 +553,11 @@ fn make_caller(rng: &mut Rng, kind: PKind, acct: &str) -> Caller {
         }
         PKind::Service => {
             let svc = rng.pick(SERVICES).to_string();
-            Caller {
-                kind,
-                arn: svc.clone(),
-                account: None,
-                name: svc,
-                role_arn: None,
-                session: None,
-            }
+            Caller { kind, arn: svc.clone(), account: None, name: svc, role_arn: None, session: None }
         }
-        PKind::Anonymous => Caller {
-            kind,
-            arn: "anonymous".into(),
-            account: None,
-            name: String::new(),
-            role_arn: None,
-            session: None,
-        },
+        PKind::Anonymous => {
+            Caller { kind, arn: "anonymous".into(), account: None, name: String::new(), role_arn: None, session: None }
+        }
     }
 }
 
@@ -728,19 +577,11 @@ fn resource_name(rng: &mut Rng, caller: &Caller) -> String {
 
 fn make_resource(rng: &mut Rng, res: Res, owner: &str, caller: &Caller) -> String {
     let name = resource_name(rng, caller);
-    let region = if rng.chance(80) {
-        REGION
-    } else {
-        *rng.pick(REGIONS)
-    };
+    let region = if rng.chance(80) { REGION } else { *rng.pick(REGIONS) };
     match res {
         Res::Wildcard => "*".into(),
         Res::S3Object => {
-            let bucket = if rng.chance(70) {
-                "data-bucket"
-            } else {
-                "logs-bucket"
-            };
+            let bucket = if rng.chance(70) { "data-bucket" } else { "logs-bucket" };
             let key = match rng.below(3) {
                 0 => format!("home/{name}/notes.txt"),
                 1 => format!("shared/{name}.csv"),
@@ -748,25 +589,12 @@ fn make_resource(rng: &mut Rng, res: Res, owner: &str, caller: &Caller) -> Strin
             };
             format!("arn:aws:s3:::{bucket}/{key}")
         }
-        Res::S3Bucket => format!(
-            "arn:aws:s3:::{}",
-            if rng.chance(70) {
-                "data-bucket"
-            } else {
-                "logs-bucket"
-            }
-        ),
+        Res::S3Bucket => format!("arn:aws:s3:::{}", if rng.chance(70) { "data-bucket" } else { "logs-bucket" }),
         Res::SageMaker(ty) => format!("arn:aws:sagemaker:{region}:{owner}:{ty}/{name}"),
         Res::IamUser => format!("arn:aws:iam::{owner}:user/{}", rng.pick(USERS)),
         Res::IamRole => format!("arn:aws:iam::{owner}:role/{}", rng.pick(ROLES)),
-        Res::Ec2Instance => format!(
-            "arn:aws:ec2:{region}:{owner}:instance/i-0abc{}",
-            rng.below(10)
-        ),
-        Res::KmsKey => format!(
-            "arn:aws:kms:{region}:{owner}:key/1234abcd-12ab-34cd-56ef-12345678901{}",
-            rng.below(10)
-        ),
+        Res::Ec2Instance => format!("arn:aws:ec2:{region}:{owner}:instance/i-0abc{}", rng.below(10)),
+        Res::KmsKey => format!("arn:aws:kms:{region}:{owner}:key/1234abcd-12ab-34cd-56ef-12345678901{}", rng.below(10)),
         Res::Secret => format!("arn:aws:secretsmanager:{region}:{owner}:secret:{name}-AbCdEf"),
         Res::Sqs => format!("arn:aws:sqs:{region}:{owner}:{name}-queue"),
         Res::Lambda => format!("arn:aws:lambda:{region}:{owner}:function:{name}"),
@@ -804,15 +632,9 @@ fn make_context(
             c.insert("aws:PrincipalType".into(), s("AssumedRole"));
             c.insert(
                 "aws:userid".into(),
-                s(&format!(
-                    "AROAEXAMPLEROLE0001:{}",
-                    caller.session.clone().unwrap_or_default()
-                )),
+                s(&format!("AROAEXAMPLEROLE0001:{}", caller.session.clone().unwrap_or_default())),
             );
-            c.insert(
-                "aws:PrincipalArn".into(),
-                s(caller.role_arn.as_deref().unwrap_or_default()),
-            );
+            c.insert("aws:PrincipalArn".into(), s(caller.role_arn.as_deref().unwrap_or_default()));
             c.insert("aws:PrincipalAccount".into(), s(&acct));
         }
         PKind::Federated => {
@@ -829,14 +651,7 @@ fn make_context(
         }
     }
     if caller.kind != PKind::Anonymous && !drop(rng) {
-        c.insert(
-            "aws:PrincipalIsAWSService".into(),
-            s(if caller.kind == PKind::Service {
-                "true"
-            } else {
-                "false"
-            }),
-        );
+        c.insert("aws:PrincipalIsAWSService".into(), s(if caller.kind == PKind::Service { "true" } else { "false" }));
     }
     if drop(rng) {
         // keep the derived set incomplete sometimes
@@ -846,10 +661,7 @@ fn make_context(
     }
 
     // Optional global keys.
-    let tagged = matches!(
-        caller.kind,
-        PKind::User | PKind::RoleSession | PKind::Federated
-    );
+    let tagged = matches!(caller.kind, PKind::User | PKind::RoleSession | PKind::Federated);
     let s3 = matches!(spec.res, Res::S3Object | Res::S3Bucket);
     let mut pool: Vec<(String, Ty)> = vec![
         ("aws:SourceIp".into(), Ty::Ip),
@@ -888,38 +700,22 @@ fn make_context(
             continue;
         }
         let v = match (k.as_str(), ty) {
-            ("aws:SourceIp", _) => s(rng.pick(&[
-                "10.0.0.5",
-                "192.168.1.20",
-                "203.0.113.9",
-                "2001:db8::1",
-                "2001:db8:1::7",
-            ])),
-            ("aws:CurrentTime", _) => s(rng.pick(&[
-                "2024-06-01T12:00:00Z",
-                "2025-01-15T08:30:00Z",
-                "2023-12-31T23:59:59Z",
-            ])),
-            ("aws:TokenIssueTime", _) => {
-                s(rng.pick(&["2024-06-01T11:00:00Z", "2024-05-31T23:00:00Z"]))
+            ("aws:SourceIp", _) => {
+                s(rng.pick(&["10.0.0.5", "192.168.1.20", "203.0.113.9", "2001:db8::1", "2001:db8:1::7"]))
             }
+            ("aws:CurrentTime", _) => {
+                s(rng.pick(&["2024-06-01T12:00:00Z", "2025-01-15T08:30:00Z", "2023-12-31T23:59:59Z"]))
+            }
+            ("aws:TokenIssueTime", _) => s(rng.pick(&["2024-06-01T11:00:00Z", "2024-05-31T23:00:00Z"])),
             ("aws:EpochTime", _) => s(rng.pick(&["1717243200", "1736929800"])),
             ("aws:MultiFactorAuthAge", _) => s(rng.pick(&["300", "3600", "0", "86400"])),
             (_, Ty::Bool) => s(rng.pick(&["true", "false"])),
             ("aws:RequestedRegion", _) => s(rng.pick(REGIONS)),
             ("aws:PrincipalOrgID", _) => s(rng.pick(&["o-abc123", "o-zzz999"])),
-            ("aws:PrincipalOrgPaths", _) => list(
-                rng,
-                &[
-                    "o-abc123/r-root/ou-a/",
-                    "o-abc123/r-root/ou-b/",
-                    "o-zzz999/r-x/",
-                ],
-            ),
-            ("aws:CalledVia", _) => list(
-                rng,
-                &["athena.amazonaws.com", "cloudformation.amazonaws.com"],
-            ),
+            ("aws:PrincipalOrgPaths", _) => {
+                list(rng, &["o-abc123/r-root/ou-a/", "o-abc123/r-root/ou-b/", "o-zzz999/r-x/"])
+            }
+            ("aws:CalledVia", _) => list(rng, &["athena.amazonaws.com", "cloudformation.amazonaws.com"]),
             ("aws:SourceVpce", _) => s(rng.pick(&["vpce-1a2b3c", "vpce-9z9z9z"])),
             ("aws:SourceArn", _) => s(rng.pick(&[
                 "arn:aws:s3:::data-bucket",
@@ -935,13 +731,9 @@ fn make_context(
             ("aws:PrincipalTag/Project", _) => s(rng.pick(&["apollo", "gemini", ""])),
             ("aws:PrincipalTag/bin", _) => s(rng.pick(&["QUJD", "QUJE", "AAEC"])),
             ("aws:ResourceTag/project", _) => s(rng.pick(&["apollo", "gemini", "Apollo"])),
-            ("sagemaker:InstanceTypes", _) => {
-                list(rng, &["ml.t3.medium", "ml.p3.2xlarge", "ml.m5.large"])
-            }
+            ("sagemaker:InstanceTypes", _) => list(rng, &["ml.t3.medium", "ml.p3.2xlarge", "ml.m5.large"]),
             ("s3:prefix", _) => s(rng.pick(&["home/alice/", "home/bob/", "", "shared/"])),
-            ("iam:PassedToService", _) => {
-                s(rng.pick(&["sagemaker.amazonaws.com", "ec2.amazonaws.com"]))
-            }
+            ("iam:PassedToService", _) => s(rng.pick(&["sagemaker.amazonaws.com", "ec2.amazonaws.com"])),
             ("sts:ExternalId", _) => s(rng.pick(&["ext-123", "ext-999"])),
             ("sts:RoleSessionName", _) => s(rng.pick(&["alice", "s1", "build-42"])),
             _ => s("value"),
@@ -1033,13 +825,7 @@ fn principal_element(rng: &mut Rng, ctx: &Ctx, not_principal: bool) -> Value {
     let n = rng.weighted(&[0, 70, 25, 5]);
     for _ in 0..n {
         match rng.below(12) {
-            0 if !not_principal => {
-                return if rng.chance(50) {
-                    s("*")
-                } else {
-                    json!({"AWS": "*"})
-                }
-            }
+            0 if !not_principal => return if rng.chance(50) { s("*") } else { json!({"AWS": "*"}) },
             1 | 2 => {
                 if matches!(c.kind, PKind::User | PKind::RoleSession | PKind::Federated) {
                     aws.push(c.arn.clone());
@@ -1060,16 +846,8 @@ fn principal_element(rng: &mut Rng, ctx: &Ctx, not_principal: bool) -> Value {
             4 => aws.push(acct.clone()),
             5 => aws.push(format!("arn:aws:iam::{acct}:root")),
             6 => aws.push(rng.pick(&[ACCT_B, ACCT_C]).to_string()),
-            7 => aws.push(format!(
-                "arn:aws:iam::{}:user/{}",
-                rng.pick(&[ACCT_A, ACCT_B]),
-                rng.pick(USERS)
-            )),
-            8 => aws.push(format!(
-                "arn:aws:sts::{acct}:assumed-role/{}/{}",
-                rng.pick(ROLES),
-                rng.pick(SESSIONS)
-            )),
+            7 => aws.push(format!("arn:aws:iam::{}:user/{}", rng.pick(&[ACCT_A, ACCT_B]), rng.pick(USERS))),
+            8 => aws.push(format!("arn:aws:sts::{acct}:assumed-role/{}/{}", rng.pick(ROLES), rng.pick(SESSIONS))),
             9 => {
                 if c.kind == PKind::Service && rng.chance(70) {
                     service.push(c.arn.clone());
@@ -1077,10 +855,7 @@ fn principal_element(rng: &mut Rng, ctx: &Ctx, not_principal: bool) -> Value {
                     service.push(rng.pick(SERVICES).to_string());
                 }
             }
-            10 => aws.push(format!(
-                "arn:aws:sts::{acct}:federated-user/{}",
-                rng.pick(USERS)
-            )),
+            10 => aws.push(format!("arn:aws:sts::{acct}:federated-user/{}", rng.pick(USERS))),
             _ => {
                 if c.kind == PKind::Service {
                     service.push(c.arn.clone());
@@ -1099,10 +874,7 @@ fn principal_element(rng: &mut Rng, ctx: &Ctx, not_principal: bool) -> Value {
         m.insert("AWS".into(), one_or_list(rng, aws.iter().map(s).collect()));
     }
     if !service.is_empty() {
-        m.insert(
-            "Service".into(),
-            one_or_list(rng, service.iter().map(s).collect()),
-        );
+        m.insert("Service".into(), one_or_list(rng, service.iter().map(s).collect()));
     }
     if m.is_empty() {
         m.insert("AWS".into(), s(&acct));
@@ -1142,11 +914,7 @@ fn action_element(rng: &mut Rng, ctx: &Ctx, rcp: bool) -> (&'static str, Value) 
     if rcp && entries.is_empty() {
         entries.push(s(&format!("{svc}:*")));
     }
-    let key = if !rcp && rng.chance(12) {
-        "NotAction"
-    } else {
-        "Action"
-    };
+    let key = if !rcp && rng.chance(12) { "NotAction" } else { "Action" };
     (key, one_or_list(rng, entries))
 }
 
@@ -1157,11 +925,7 @@ fn resource_element(rng: &mut Rng, ctx: &Ctx) -> (String, Value) {
     for _ in 0..n {
         entries.push(s(&resource_entry(rng, ctx)));
     }
-    let key = if rng.chance(12) {
-        "NotResource"
-    } else {
-        "Resource"
-    };
+    let key = if rng.chance(12) { "NotResource" } else { "Resource" };
     (key.to_string(), one_or_list(rng, entries))
 }
 
@@ -1272,14 +1036,8 @@ const NUM_OPS: &[&str] = &[
     "NumericGreaterThan",
     "NumericGreaterThanEquals",
 ];
-const DATE_OPS: &[&str] = &[
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-];
+const DATE_OPS: &[&str] =
+    &["DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals"];
 const ARN_OPS: &[&str] = &["ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike"];
 
 /// A `Condition` block with `n` operators.
@@ -1298,29 +1056,18 @@ fn condition_block(rng: &mut Rng, ctx: &Ctx, n: usize) -> Value {
 
 fn condition(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
     // Prefer present keys.
-    let present: Vec<&(String, Ty)> = ctx
-        .key_pool
-        .iter()
-        .filter(|(k, _)| ctx.context.contains_key(k))
-        .collect();
+    let present: Vec<&(String, Ty)> = ctx.key_pool.iter().filter(|(k, _)| ctx.context.contains_key(k)).collect();
     let (key, ty) = if !present.is_empty() && rng.chance(78) {
         (*rng.pick(&present)).clone()
     } else {
         rng.pick(&ctx.key_pool).clone()
     };
     let cur = ctx.context.get(&key).cloned();
-    let key_spelled = if rng.chance(8) {
-        flip_case(&key)
-    } else {
-        key.clone()
-    };
+    let key_spelled = if rng.chance(8) { flip_case(&key) } else { key.clone() };
 
     if rng.chance(7) {
-        let v = if rng.chance(20) {
-            Value::Bool(rng.chance(50))
-        } else {
-            s(rng.pick(&["true", "false", "True", "FALSE"]))
-        };
+        let v =
+            if rng.chance(20) { Value::Bool(rng.chance(50)) } else { s(rng.pick(&["true", "false", "True", "FALSE"])) };
         return ("Null".into(), key_spelled, v);
     }
     let (base, values) = match ty {
@@ -1355,15 +1102,7 @@ fn condition(rng: &mut Rng, ctx: &Ctx) -> (String, String, Value) {
             (op.to_string(), date_values(rng, cur.as_ref()))
         }
         Ty::Bool => ("Bool".to_string(), bool_values(rng, cur.as_ref())),
-        Ty::Ip => (
-            if rng.chance(50) {
-                "IpAddress"
-            } else {
-                "NotIpAddress"
-            }
-            .to_string(),
-            ip_values(rng, cur.as_ref()),
-        ),
+        Ty::Ip => (if rng.chance(50) { "IpAddress" } else { "NotIpAddress" }.to_string(), ip_values(rng, cur.as_ref())),
         Ty::Bin => ("BinaryEquals".to_string(), bin_values(rng)),
     };
     // Set prefixes: mostly for multivalued keys, sometimes over single values (M6).
@@ -1415,9 +1154,7 @@ fn string_values(rng: &mut Rng, ctx: &Ctx, op: &str, cur: Option<&Value>) -> Val
             3 => flip_case(&c),
             4 if like => prefix_star(rng, &c),
             5 if like => question_one(rng, &c),
-            6 => rng
-                .pick(&["apollo", "ml", "us-east-1", "o-abc123", "alice", "nothing"])
-                .to_string(),
+            6 => rng.pick(&["apollo", "ml", "us-east-1", "o-abc123", "alice", "nothing"]).to_string(),
             7 => "${aws:username}".into(),
             8 => "${aws:PrincipalTag/team}".into(),
             9 => "${aws:nosuchkey}".into(),
@@ -1439,22 +1176,11 @@ fn string_values(rng: &mut Rng, ctx: &Ctx, op: &str, cur: Option<&Value>) -> Val
 
 fn multi_values(rng: &mut Rng, cur: Option<&Value>) -> Value {
     let mut pool: Vec<String> = match cur {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect(),
+        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     };
     pool.extend(
-        [
-            "project",
-            "team",
-            "ml.t3.medium",
-            "athena.amazonaws.com",
-            "o-abc123/r-root/ou-a/",
-            "other",
-        ]
-        .map(String::from),
+        ["project", "team", "ml.t3.medium", "athena.amazonaws.com", "o-abc123/r-root/ou-a/", "other"].map(String::from),
     );
     let n = rng.weighted(&[0, 50, 35, 15]);
     let mut out = Vec::new();
@@ -1488,11 +1214,7 @@ fn arn_values(rng: &mut Rng, ctx: &Ctx, cur: Option<&Value>) -> Value {
                 join_arn(&p)
             }
             (5, _) => format!("arn:aws:iam::{ACCT_A}:user/${{aws:username}}"),
-            (6, _) => format!(
-                "arn:aws:iam::{}:role/{}",
-                rng.pick(&[ACCT_A, ACCT_B]),
-                rng.pick(ROLES)
-            ),
+            (6, _) => format!("arn:aws:iam::{}:role/{}", rng.pick(&[ACCT_A, ACCT_B]), rng.pick(ROLES)),
             _ => {
                 let acct = ctx.caller.account.clone().unwrap_or_else(|| ACCT_A.into());
                 format!("arn:aws:*:*:{acct}:*")
@@ -1515,9 +1237,7 @@ fn num_values(rng: &mut Rng, cur: Option<&Value>) -> Value {
             3 => (c + 1).to_string(),
             4 => format!("{c}.0"),
             // Not exponents: the oracle reads `3e2` as something other than 300 (O4; avoided shape).
-            5 => rng
-                .pick(&["3600", "0300", "-1", "+300", "300.00"])
-                .to_string(),
+            5 => rng.pick(&["3600", "0300", "-1", "+300", "300.00"]).to_string(),
             6 => {
                 json_num = Some(c);
                 c.to_string()
@@ -1582,9 +1302,7 @@ fn ip_values(rng: &mut Rng, _cur: Option<&Value>) -> Value {
 }
 
 fn bin_values(rng: &mut Rng) -> Value {
-    let out: Vec<String> = (0..rng.range(1, 2))
-        .map(|_| rng.pick(&["QUJD", "QUJE", "AAEC"]).to_string())
-        .collect();
+    let out: Vec<String> = (0..rng.range(1, 2)).map(|_| rng.pick(&["QUJD", "QUJE", "AAEC"]).to_string()).collect();
     vals(rng, out)
 }
 
@@ -1627,10 +1345,7 @@ fn inject_d1(rng: &mut Rng, case: &mut Map<String, Value>, ctx: &Ctx) -> Option<
     let var_entry = match arn_parts(&ctx.resource) {
         Some(mut p) if p[2] != "s3" => {
             let rp = p[5].clone();
-            let ty = rp
-                .find(['/', ':'])
-                .map(|i| rp[..=i].to_string())
-                .unwrap_or_default();
+            let ty = rp.find(['/', ':']).map(|i| rp[..=i].to_string()).unwrap_or_default();
             p[5] = format!("{ty}${{aws:username}}*");
             join_arn(&p)
         }
@@ -1646,14 +1361,8 @@ fn inject_d1(rng: &mut Rng, case: &mut Map<String, Value>, ctx: &Ctx) -> Option<
     st.insert("Effect".into(), s(if deny { "Deny" } else { "Allow" }));
     st.insert("Action".into(), s("*"));
     if rng.chance(60) || var_entry == "*" {
-        st.insert(
-            "Resource".into(),
-            s(if var_entry == "*" { "*" } else { &var_entry }),
-        );
-        st.insert(
-            "Condition".into(),
-            json!({"StringEquals": {"aws:PrincipalArn": "${aws:PrincipalArn}"}}),
-        );
+        st.insert("Resource".into(), s(if var_entry == "*" { "*" } else { &var_entry }));
+        st.insert("Condition".into(), json!({"StringEquals": {"aws:PrincipalArn": "${aws:PrincipalArn}"}}));
     } else {
         st.insert("Resource".into(), s(&var_entry));
     }
@@ -1665,9 +1374,7 @@ fn inject_d1(rng: &mut Rng, case: &mut Map<String, Value>, ctx: &Ctx) -> Option<
     let doc = Value::Object(doc);
     let principal_side = !matches!(ctx.caller.kind, PKind::Service | PKind::Anonymous);
     if principal_side {
-        let list = case
-            .entry("identityPolicies")
-            .or_insert_with(|| Value::Array(Vec::new()));
+        let list = case.entry("identityPolicies").or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(a) = list {
             a.push(doc);
         }
@@ -1678,16 +1385,8 @@ fn inject_d1(rng: &mut Rng, case: &mut Map<String, Value>, ctx: &Ctx) -> Option<
 }
 
 /// D5 (service wildcard) or D6 (non-ARN) `Resource` entry in an identity policy.
-fn inject_resource_entry(
-    rng: &mut Rng,
-    case: &mut Map<String, Value>,
-    ctx: &Ctx,
-    d5: bool,
-) -> Option<&'static str> {
-    if matches!(
-        ctx.caller.kind,
-        PKind::Service | PKind::Anonymous | PKind::Root
-    ) {
+fn inject_resource_entry(rng: &mut Rng, case: &mut Map<String, Value>, ctx: &Ctx, d5: bool) -> Option<&'static str> {
+    if matches!(ctx.caller.kind, PKind::Service | PKind::Anonymous | PKind::Root) {
         return None;
     }
     let svc = ctx.spec.action.split(':').next().unwrap_or("s3");
@@ -1696,24 +1395,17 @@ fn inject_resource_entry(
         match rng.below(3) {
             0 => format!("arn:aws:{star}:*:*:*"),
             1 => "arn:aws:*:*:*:*".to_string(),
-            _ => format!(
-                "arn:aws:{}?{}:*:*:*",
-                &svc[..1.min(svc.len())],
-                &svc[2.min(svc.len())..]
-            ),
+            _ => format!("arn:aws:{}?{}:*:*:*", &svc[..1.min(svc.len())], &svc[2.min(svc.len())..]),
         }
     } else {
-        rng.pick(&["notanarn", "data-bucket", "sagemaker"])
-            .to_string()
+        rng.pick(&["notanarn", "data-bucket", "sagemaker"]).to_string()
     };
     let deny = rng.chance(30);
     let doc = json!({"Version": "2012-10-17", "Statement": [{
         "Effect": if deny { "Deny" } else { "Allow" }, "Action": "*",
         if rng.chance(80) { "Resource" } else { "NotResource" }: entry
     }]});
-    let list = case
-        .entry("identityPolicies")
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let list = case.entry("identityPolicies").or_insert_with(|| Value::Array(Vec::new()));
     if let Value::Array(a) = list {
         a.push(doc);
     }
@@ -1741,31 +1433,19 @@ fn inject_invalid(rng: &mut Rng, case: &mut Map<String, Value>) -> Option<&'stat
     };
     let what = match choice {
         0 => {
-            st.insert(
-                "Condition".into(),
-                json!({"stringequals": {"aws:username": "alice"}}),
-            );
+            st.insert("Condition".into(), json!({"stringequals": {"aws:username": "alice"}}));
             "operator-case"
         }
         1 => {
-            st.insert(
-                "Condition".into(),
-                json!({"StringEqualz": {"aws:username": "alice"}}),
-            );
+            st.insert("Condition".into(), json!({"StringEqualz": {"aws:username": "alice"}}));
             "unknown-operator"
         }
         2 => {
-            st.insert(
-                "Condition".into(),
-                json!({"ForAnyValue:Null": {"aws:TagKeys": "true"}}),
-            );
+            st.insert("Condition".into(), json!({"ForAnyValue:Null": {"aws:TagKeys": "true"}}));
             "set-null"
         }
         3 => {
-            st.insert(
-                "Condition".into(),
-                json!({"NullIfExists": {"aws:username": "true"}}),
-            );
+            st.insert("Condition".into(), json!({"NullIfExists": {"aws:username": "true"}}));
             "null-ifexists"
         }
         4 => {
@@ -1777,29 +1457,16 @@ fn inject_invalid(rng: &mut Rng, case: &mut Map<String, Value>) -> Option<&'stat
             "effect-case"
         }
         6 => {
-            st.insert(
-                "Action".into(),
-                s(if rng.chance(50) {
-                    "s3GetObject"
-                } else {
-                    "s3:*:GetObject"
-                }),
-            );
+            st.insert("Action".into(), s(if rng.chance(50) { "s3GetObject" } else { "s3:*:GetObject" }));
             st.remove("NotAction");
             "action-no-colon"
         }
         7 => {
-            st.insert(
-                "Condition".into(),
-                json!({"NumericLessThan": {"aws:MultiFactorAuthAge": "10abc"}}),
-            );
+            st.insert("Condition".into(), json!({"NumericLessThan": {"aws:MultiFactorAuthAge": "10abc"}}));
             "numeric-lenient"
         }
         8 => {
-            st.insert(
-                "Condition".into(),
-                json!({"DateLessThan": {"aws:CurrentTime": "yesterday"}}),
-            );
+            st.insert("Condition".into(), json!({"DateLessThan": {"aws:CurrentTime": "yesterday"}}));
             "date-not-date"
         }
         9 => {
@@ -1807,10 +1474,7 @@ fn inject_invalid(rng: &mut Rng, case: &mut Map<String, Value>) -> Option<&'stat
             "unknown-key"
         }
         _ => {
-            st.insert(
-                "Condition".into(),
-                json!({"Null": {"aws:username": "maybe"}}),
-            );
+            st.insert("Condition".into(), json!({"Null": {"aws:username": "maybe"}}));
             "null-value"
         }
     };

@@ -35,10 +35,7 @@ pub struct Config {
 impl Config {
     pub fn new(root: PathBuf) -> Config {
         Config {
-            allowlist: root
-                .join("tests")
-                .join("differential")
-                .join("allowlist.toml"),
+            allowlist: root.join("tests").join("differential").join("allowlist.toml"),
             out_dir: root.join("target").join("difftest"),
             root,
             cases: 1000,
@@ -55,10 +52,7 @@ impl Config {
 /// The repository root, from this crate's location.
 pub fn default_root() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent()
-        .and_then(|p| p.parent())
-        .map(PathBuf::from)
-        .unwrap_or(here)
+    here.parent().and_then(|p| p.parent()).map(PathBuf::from).unwrap_or(here)
 }
 
 #[derive(Debug, Clone)]
@@ -102,18 +96,12 @@ fn d_input_error(text: &str, e: &engine::VError) -> bool {
 
 /// Validates every policy of the case with our validator.
 pub fn validate_all(case: &Value) -> Result<Vec<(String, Option<engine::VError>)>, String> {
-    cu::policies(case)
-        .into_iter()
-        .map(|p| engine::validate(&p).map(|r| (p.label.clone(), r)))
-        .collect()
+    cu::policies(case).into_iter().map(|p| engine::validate(&p).map(|r| (p.label.clone(), r))).collect()
 }
 
 /// True if decisions are compared for this case (spec section 15, last paragraph).
 pub fn comparable(case: &Value, v: &[(String, Option<engine::VError>)]) -> bool {
-    let texts: BTreeMap<String, String> = cu::policies(case)
-        .into_iter()
-        .map(|p| (p.label, p.text))
-        .collect();
+    let texts: BTreeMap<String, String> = cu::policies(case).into_iter().map(|p| (p.label, p.text)).collect();
     v.iter().all(|(label, e)| match e {
         None => true,
         Some(e) => d_input_error(texts.get(label).map(String::as_str).unwrap_or_default(), e),
@@ -139,26 +127,17 @@ pub fn classify(
         return (Class::ValidationOnly, None);
     }
     if let Some(problem) = minimize::shape_problem(case) {
-        return (
-            Class::HarnessError(format!("generator produced an avoided shape: {problem}")),
-            None,
-        );
+        return (Class::HarnessError(format!("generator produced an avoided shape: {problem}")), None);
     }
     if !reply.ignored_context_keys.is_empty() {
         return (
-            Class::HarnessError(format!(
-                "the oracle dropped context keys {:?}",
-                reply.ignored_context_keys
-            )),
+            Class::HarnessError(format!("the oracle dropped context keys {:?}", reply.ignored_context_keys)),
             None,
         );
     }
     let Some(o) = reply.decision.as_deref() else {
         return (
-            Class::HarnessError(format!(
-                "the oracle gave no decision: {}",
-                reply.error.as_deref().unwrap_or("?")
-            )),
+            Class::HarnessError(format!("the oracle gave no decision: {}", reply.error.as_deref().unwrap_or("?"))),
             None,
         );
     };
@@ -166,13 +145,7 @@ pub fn classify(
         return (Class::HarnessError(format!("oracle: {err}")), None);
     }
     let Some(e) = eng.decision() else {
-        return (
-            Class::HarnessError(format!(
-                "the engine could not run a valid case: {}",
-                eng.describe()
-            )),
-            None,
-        );
+        return (Class::HarnessError(format!("the engine could not run a valid case: {}", eng.describe())), None);
     };
     if e == o {
         return (Class::Agree, None);
@@ -203,10 +176,7 @@ pub fn evaluate(
     allow: &AllowList,
     tag: &str,
 ) -> Result<Vec<Outcome>, String> {
-    let ids: Vec<(String, &Value)> = cases
-        .iter()
-        .map(|(i, c)| (format!("{tag}{i}"), c))
-        .collect();
+    let ids: Vec<(String, &Value)> = cases.iter().map(|(i, c)| (format!("{tag}{i}"), c)).collect();
     let replies = oracle.run_batch(&ids)?;
     let mut out = Vec::with_capacity(cases.len());
     for ((index, case), reply) in cases.into_iter().zip(replies) {
@@ -229,12 +199,9 @@ pub fn evaluate(
     // itself covered by an entry.
     let mut pending: Vec<(usize, Value)> = Vec::new();
     for (i, o) in out.iter().enumerate() {
-        if let (Class::Allowed(_), Some(f), Some(e), Some(od)) = (
-            &o.class,
-            &o.features,
-            o.engine.decision(),
-            o.oracle.decision.as_deref(),
-        ) {
+        if let (Class::Allowed(_), Some(f), Some(e), Some(od)) =
+            (&o.class, &o.features, o.engine.decision(), o.oracle.decision.as_deref())
+        {
             pending.push((i, confirmation_case(&o.case, f, e, od, allow)));
         }
     }
@@ -242,10 +209,7 @@ pub fn evaluate(
         if pending.is_empty() {
             break;
         }
-        let ids: Vec<(String, &Value)> = pending
-            .iter()
-            .map(|(i, c)| (format!("{tag}confirm{round}-{i}"), c))
-            .collect();
+        let ids: Vec<(String, &Value)> = pending.iter().map(|(i, c)| (format!("{tag}confirm{round}-{i}"), c)).collect();
         let replies = oracle.run_batch(&ids)?;
         let mut next = Vec::new();
         for ((i, c), r) in pending.into_iter().zip(replies) {
@@ -344,16 +308,8 @@ fn shapes(case: &Value) -> std::collections::BTreeSet<String> {
     let mut s = std::collections::BTreeSet::new();
     let p = cu::principal(case);
     s.insert(format!("caller:{}", cu::principal_type(&p)));
-    let same = cu::principal_account(&p).is_some()
-        && cu::principal_account(&p) == cu::resource_account(case);
-    s.insert(
-        if same {
-            "same-account"
-        } else {
-            "cross-account"
-        }
-        .to_string(),
-    );
+    let same = cu::principal_account(&p).is_some() && cu::principal_account(&p) == cu::resource_account(case);
+    s.insert(if same { "same-account" } else { "cross-account" }.to_string());
     for pol in cu::policies(case) {
         s.insert(format!("policy:{:?}", pol.slot));
         let Some(doc) = &pol.doc else { continue };
@@ -380,11 +336,7 @@ fn shapes(case: &Value) -> std::collections::BTreeSet<String> {
             }
         }
     }
-    if case
-        .get("scps")
-        .and_then(Value::as_array)
-        .is_some_and(|l| l.len() > 1)
-    {
+    if case.get("scps").and_then(Value::as_array).is_some_and(|l| l.len() > 1) {
         s.insert("scp:several-levels".into());
     }
     if cu::context(case).values().any(Value::is_array) {
@@ -412,10 +364,7 @@ impl Report {
                 }
             }
         }
-        if matches!(
-            o.class,
-            Class::Agree | Class::Allowed(_) | Class::Unexplained
-        ) {
+        if matches!(o.class, Class::Agree | Class::Allowed(_) | Class::Unexplained) {
             for sh in shapes(&o.case) {
                 *self.coverage.entry(sh).or_default() += 1;
             }
@@ -480,8 +429,7 @@ pub fn run(cfg: &Config) -> Result<Report, String> {
                     let mut i = lo;
                     while i < hi {
                         let end = (i + 500).min(hi);
-                        let cases: Vec<(u64, Value)> =
-                            (i..end).map(|k| (k, gen.case(k).case)).collect();
+                        let cases: Vec<(u64, Value)> = (i..end).map(|k| (k, gen.case(k).case)).collect();
                         out.extend(evaluate(&mut oracle, cases, allow, "")?);
                         i = end;
                     }
@@ -489,13 +437,7 @@ pub fn run(cfg: &Config) -> Result<Report, String> {
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("worker thread panicked".into()))
-            })
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("worker thread panicked".into()))).collect()
     });
     let mut report = Report::default();
     for r in results {
@@ -510,8 +452,7 @@ pub fn run(cfg: &Config) -> Result<Report, String> {
         }
     }
     if !report.unexplained.is_empty() || !report.panics.is_empty() {
-        std::fs::create_dir_all(&cfg.out_dir)
-            .map_err(|e| format!("{}: {e}", cfg.out_dir.display()))?;
+        std::fs::create_dir_all(&cfg.out_dir).map_err(|e| format!("{}: {e}", cfg.out_dir.display()))?;
         let mut oracle = Oracle::spawn(&cfg.root)?;
         let n = cfg.max_reports.min(report.unexplained.len());
         let mut paths = Vec::new();
@@ -581,10 +522,7 @@ pub fn minimize_case(oracle: &mut Oracle, o: &Outcome, allow: &AllowList) -> Res
 fn write_reproducer(cfg: &Config, o: &Outcome) -> Result<String, String> {
     let mut case = o.case.clone();
     if let Value::Object(m) = &mut case {
-        m.insert(
-            "id".into(),
-            Value::String(format!("difftest-s{}-{}", cfg.seed, o.index)),
-        );
+        m.insert("id".into(), Value::String(format!("difftest-s{}-{}", cfg.seed, o.index)));
         m.insert(
             "description".into(),
             Value::String(format!(
@@ -596,9 +534,7 @@ fn write_reproducer(cfg: &Config, o: &Outcome) -> Result<String, String> {
             )),
         );
     }
-    let path = cfg
-        .out_dir
-        .join(format!("CASE-s{}-{}.json", cfg.seed, o.index));
+    let path = cfg.out_dir.join(format!("CASE-s{}-{}.json", cfg.seed, o.index));
     let text = serde_json::to_string_pretty(&case).map_err(|e| e.to_string())?;
     std::fs::write(&path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.display().to_string())
@@ -618,28 +554,17 @@ pub fn render(cfg: &Config, r: &Report, allow: &AllowList) -> String {
     let _ = writeln!(s, "    allowed divergences     {:>7}", total_allowed);
     for e in &allow.entries {
         let n = r.allowed.get(&e.id).copied().unwrap_or(0);
-        let _ = writeln!(
-            s,
-            "      {:<8} {:>6}   ({}: {})",
-            e.id, n, e.rule, e.summary
-        );
+        let _ = writeln!(s, "      {:<8} {:>6}   ({}: {})", e.id, n, e.rule, e.summary);
     }
     let _ = writeln!(s, "    unexplained             {:>7}", r.unexplained.len());
     let _ = writeln!(s, "  validation-only cases     {:>7}", r.validation_only);
     for ((ours, theirs), n) in &r.validation_pairs {
-        let _ = writeln!(
-            s,
-            "      policies we reject, oracle {:<9} {:>6}",
-            if *theirs { "rejects" } else { "accepts" },
-            n
-        );
+        let _ =
+            writeln!(s, "      policies we reject, oracle {:<9} {:>6}", if *theirs { "rejects" } else { "accepts" }, n);
         let _ = ours;
     }
     if !r.engine_rejects.is_empty() {
-        let _ = writeln!(
-            s,
-            "  our validator's errors in validation-only cases (top):"
-        );
+        let _ = writeln!(s, "  our validator's errors in validation-only cases (top):");
         let mut v: Vec<_> = r.engine_rejects.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1));
         for (m, n) in v.iter().take(if cfg.verbose { 40 } else { 8 }) {
@@ -648,10 +573,7 @@ pub fn render(cfg: &Config, r: &Report, allow: &AllowList) -> String {
         }
     }
     if !r.oracle_stricter.is_empty() {
-        let _ = writeln!(
-            s,
-            "  oracle validator rejects policies we accept (informational; the spec governs):"
-        );
+        let _ = writeln!(s, "  oracle validator rejects policies we accept (informational; the spec governs):");
         let mut v: Vec<_> = r.oracle_stricter.iter().collect();
         v.sort_by(|a, b| b.1.cmp(a.1));
         for (m, n) in v.iter().take(8) {
@@ -661,41 +583,22 @@ pub fn render(cfg: &Config, r: &Report, allow: &AllowList) -> String {
     let _ = writeln!(
         s,
         "  engine decisions: {}",
-        r.engine_decisions
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        r.engine_decisions.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
     );
-    let missing: Vec<&str> = BASE_OPERATORS
-        .iter()
-        .copied()
-        .filter(|op| !r.coverage.contains_key(&format!("op:{op}")))
-        .collect();
+    let missing: Vec<&str> =
+        BASE_OPERATORS.iter().copied().filter(|op| !r.coverage.contains_key(&format!("op:{op}"))).collect();
     let _ = writeln!(
         s,
         "  coverage (compared cases): {}/27 base operators{}",
         27 - missing.len(),
-        if missing.is_empty() {
-            String::new()
-        } else {
-            format!(" (missing: {})", missing.join(", "))
-        }
+        if missing.is_empty() { String::new() } else { format!(" (missing: {})", missing.join(", ")) }
     );
-    let other: Vec<String> = r
-        .coverage
-        .iter()
-        .filter(|(k, _)| !k.starts_with("op:"))
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect();
+    let other: Vec<String> =
+        r.coverage.iter().filter(|(k, _)| !k.starts_with("op:")).map(|(k, v)| format!("{k} {v}")).collect();
     for chunk in other.chunks(6) {
         let _ = writeln!(s, "      {}", chunk.join(", "));
     }
-    let _ = writeln!(
-        s,
-        "  harness errors            {:>7}",
-        r.harness_errors.len()
-    );
+    let _ = writeln!(s, "  harness errors            {:>7}", r.harness_errors.len());
     for o in r.harness_errors.iter().take(5) {
         if let Class::HarnessError(m) = &o.class {
             let _ = writeln!(s, "      case {}: {}", o.index, m);
@@ -710,18 +613,10 @@ pub fn render(cfg: &Config, r: &Report, allow: &AllowList) -> String {
     if r.stale.is_empty() {
         let _ = writeln!(s, "  stale allow-list entries: none");
     } else {
-        let _ = writeln!(
-            s,
-            "  stale allow-list entries (no case hit them): {}",
-            r.stale.join(", ")
-        );
+        let _ = writeln!(s, "  stale allow-list entries (no case hit them): {}", r.stale.join(", "));
     }
     for o in r.unexplained.iter().take(cfg.max_reports) {
-        let _ = writeln!(
-            s,
-            "\nUNEXPLAINED disagreement, case {} (seed {}):",
-            o.index, cfg.seed
-        );
+        let _ = writeln!(s, "\nUNEXPLAINED disagreement, case {} (seed {}):", o.index, cfg.seed);
         let _ = writeln!(
             s,
             "  engine: {}   oracle: {}",
@@ -735,16 +630,8 @@ pub fn render(cfg: &Config, r: &Report, allow: &AllowList) -> String {
             let fs: Vec<String> = f.iter().map(|(k, v)| format!("{k}={v}")).collect();
             let _ = writeln!(s, "  features: {}", fs.join(" "));
         }
-        let _ = writeln!(
-            s,
-            "  CASE.json{}:",
-            if cfg.minimize { " (minimized)" } else { "" }
-        );
-        let _ = writeln!(
-            s,
-            "{}",
-            serde_json::to_string_pretty(&o.case).unwrap_or_default()
-        );
+        let _ = writeln!(s, "  CASE.json{}:", if cfg.minimize { " (minimized)" } else { "" });
+        let _ = writeln!(s, "{}", serde_json::to_string_pretty(&o.case).unwrap_or_default());
     }
     if r.unexplained.len() > cfg.max_reports {
         let _ = writeln!(

@@ -7,8 +7,7 @@ use sagegate_difftest::{gen::Generator, oracle};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: difftest [--cases N] [--seed S] [--start I] [--jobs J] [--allowlist FILE]
+const USAGE: &str = "usage: difftest [--cases N] [--seed S] [--start I] [--jobs J] [--allowlist FILE]
                 [--out DIR] [--max-reports K] [--no-minimize] [--root DIR]
        difftest --dump [--cases N] [--seed S] [--start I]    print generated cases (JSON Lines)
        difftest --case CASE.json [--case …]                 decide given cases with both sides
@@ -22,9 +21,7 @@ engine panics or harness errors, 2 usage or setup error.";
 
 fn parse_num(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<u64, String> {
     let v = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-    v.replace('_', "")
-        .parse::<u64>()
-        .map_err(|_| format!("{flag}: `{v}` is not a number"))
+    v.replace('_', "").parse::<u64>().map_err(|_| format!("{flag}: `{v}` is not a number"))
 }
 
 fn main() -> ExitCode {
@@ -39,10 +36,7 @@ fn main() -> ExitCode {
 
 fn real_main() -> Result<ExitCode, String> {
     let mut cfg = Config::new(harness::default_root());
-    cfg.jobs = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .min(4);
+    cfg.jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(4);
     let mut dump = false;
     let mut case_files: Vec<PathBuf> = Vec::new();
     let mut args = std::env::args().skip(1);
@@ -54,11 +48,7 @@ fn real_main() -> Result<ExitCode, String> {
             "--seed" | "-s" => cfg.seed = parse_num(&mut args, &a)?,
             "--start" => cfg.start = parse_num(&mut args, &a)?,
             "--jobs" | "-j" => cfg.jobs = parse_num(&mut args, &a)?.max(1) as usize,
-            "--allowlist" => {
-                allowlist = Some(PathBuf::from(
-                    args.next().ok_or("--allowlist needs a file")?,
-                ))
-            }
+            "--allowlist" => allowlist = Some(PathBuf::from(args.next().ok_or("--allowlist needs a file")?)),
             "--out" => out = Some(PathBuf::from(args.next().ok_or("--out needs a directory")?)),
             "--root" => {
                 let root = PathBuf::from(args.next().ok_or("--root needs a directory")?);
@@ -82,12 +72,7 @@ fn real_main() -> Result<ExitCode, String> {
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    cfg.allowlist = allowlist.unwrap_or_else(|| {
-        cfg.root
-            .join("tests")
-            .join("differential")
-            .join("allowlist.toml")
-    });
+    cfg.allowlist = allowlist.unwrap_or_else(|| cfg.root.join("tests").join("differential").join("allowlist.toml"));
     cfg.out_dir = out.unwrap_or_else(|| cfg.root.join("target").join("difftest"));
 
     if std::env::var_os("DIFFTEST_DEBUG_VALIDATION").is_some() {
@@ -100,10 +85,7 @@ fn real_main() -> Result<ExitCode, String> {
             }
             for p in sagegate_difftest::case_util::policies(&c.case) {
                 if let Ok(Some(e)) = sagegate_difftest::engine::validate(&p) {
-                    println!(
-                        "case {i} {} row {:?}: {}\n{}",
-                        p.label, e.row, e.message, p.text
-                    );
+                    println!("case {i} {} row {:?}: {}\n{}", p.label, e.row, e.message, p.text);
                 }
             }
         }
@@ -113,10 +95,7 @@ fn real_main() -> Result<ExitCode, String> {
         let g = Generator::new(cfg.seed);
         for i in cfg.start..cfg.start + cfg.cases {
             let c = g.case(i);
-            println!(
-                "{}",
-                serde_json::to_string(&c.case).map_err(|e| e.to_string())?
-            );
+            println!("{}", serde_json::to_string(&c.case).map_err(|e| e.to_string())?);
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -132,11 +111,7 @@ fn real_main() -> Result<ExitCode, String> {
     }
     let report = harness::run(&cfg)?;
     print!("{}", harness::render(&cfg, &report, &allow));
-    Ok(if report.failed() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// `--case FILE`: decides each given CASE (a file holding one case or an array of cases) with both sides.
@@ -145,8 +120,7 @@ fn replay(cfg: &Config, allow: &AllowList, files: &[PathBuf]) -> Result<ExitCode
     let mut names = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let v: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         let list = match v {
             serde_json::Value::Array(a) => a,
             other => vec![other],
@@ -184,14 +158,8 @@ fn replay(cfg: &Config, allow: &AllowList, files: &[PathBuf]) -> Result<ExitCode
         }
         failed |= matches!(
             o.class,
-            harness::Class::Unexplained
-                | harness::Class::EnginePanic(_)
-                | harness::Class::HarnessError(_)
+            harness::Class::Unexplained | harness::Class::EnginePanic(_) | harness::Class::HarnessError(_)
         );
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -69,22 +69,13 @@ pub fn unwrap_policies(case: &Value) -> Value {
 }
 
 fn keys(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default()
+    v.and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
 }
 
 /// Every single-deletion edit of the case, biggest first.
 pub fn edits(case: &Value) -> Vec<Vec<Seg>> {
     let mut out = Vec::new();
-    for key in [
-        "rcps",
-        "scps",
-        "resourcePolicy",
-        "permissionsBoundary",
-        "sessionPolicy",
-        "identityPolicies",
-    ] {
+    for key in ["rcps", "scps", "resourcePolicy", "permissionsBoundary", "sessionPolicy", "identityPolicies"] {
         if case.get(key).is_some() {
             out.push(vec![k(key)]);
         }
@@ -242,22 +233,14 @@ pub fn shape_problem(case: &Value) -> Option<String> {
                     })
             });
             if !ok {
-                return Some(
-                    "root caller without an identity Allow *:* (E10 modelled for the oracle)"
-                        .into(),
-                );
+                return Some("root caller without an identity Allow *:* (E10 modelled for the oracle)".into());
             }
         }
         "federated-user" if !has("sessionPolicy") => {
             return Some("federated user without a session policy (T6)".into());
         }
         "service" | "anonymous" => {
-            for k in [
-                "identityPolicies",
-                "permissionsBoundary",
-                "sessionPolicy",
-                "scps",
-            ] {
+            for k in ["identityPolicies", "permissionsBoundary", "sessionPolicy", "scps"] {
                 if has(k) {
                     return Some(format!("{ptype} caller with `{k}` (E2)"));
                 }
@@ -265,27 +248,13 @@ pub fn shape_problem(case: &Value) -> Option<String> {
         }
         _ => {}
     }
-    if case
-        .get("sessionPolicy")
-        .and_then(Value::as_array)
-        .is_some_and(Vec::is_empty)
-    {
+    if case.get("sessionPolicy").and_then(Value::as_array).is_some_and(Vec::is_empty) {
         return Some("empty sessionPolicy list".into());
     }
-    if ptype == "root"
-        && cu::policies(case)
-            .iter()
-            .filter(|p| p.slot == cu::Slot::Identity)
-            .count()
-            != 1
-    {
+    if ptype == "root" && cu::policies(case).iter().filter(|p| p.slot == cu::Slot::Identity).count() != 1 {
         return Some("root caller with identity policies besides its Allow *:* (E2)".into());
     }
-    let svc = action
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let svc = action.split(':').next().unwrap_or_default().to_ascii_lowercase();
     if (cu::is_trust_action(&action) || svc == "kms") && !has("resourcePolicy") {
         return Some("trust/key-policy action without its resource policy (E7)".into());
     }
@@ -298,8 +267,7 @@ pub fn tidy(v: &mut Value) {
         let drop: Vec<String> = m
             .iter()
             .filter(|(key, x)| {
-                matches!(key.as_str(), "identityPolicies" | "scps" | "rcps")
-                    && x.as_array().is_some_and(Vec::is_empty)
+                matches!(key.as_str(), "identityPolicies" | "scps" | "rcps") && x.as_array().is_some_and(Vec::is_empty)
             })
             .map(|(key, _)| key.clone())
             .collect();

@@ -30,12 +30,7 @@ pub fn oracle_dir(root: &Path) -> PathBuf {
 
 /// True if `scripts/install-oracle` has run (the simulator package is present).
 pub fn installed(root: &Path) -> bool {
-    oracle_dir(root)
-        .join("node_modules")
-        .join("@cloud-copilot")
-        .join("iam-simulate")
-        .join("package.json")
-        .is_file()
+    oracle_dir(root).join("node_modules").join("@cloud-copilot").join("iam-simulate").join("package.json").is_file()
 }
 
 impl Oracle {
@@ -49,25 +44,10 @@ impl Oracle {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start `{node} {}`: {e}",
-                    dir.join("runner.mjs").display()
-                )
-            })?;
-        let stdin = child
-            .stdin
-            .take()
-            .ok_or("no stdin for the oracle process")?;
-        let stdout = child
-            .stdout
-            .take()
-            .ok_or("no stdout for the oracle process")?;
-        Ok(Oracle {
-            child,
-            stdin: Some(stdin),
-            stdout: BufReader::new(stdout),
-        })
+            .map_err(|e| format!("cannot start `{node} {}`: {e}", dir.join("runner.mjs").display()))?;
+        let stdin = child.stdin.take().ok_or("no stdin for the oracle process")?;
+        let stdout = child.stdout.take().ok_or("no stdout for the oracle process")?;
+        Ok(Oracle { child, stdin: Some(stdin), stdout: BufReader::new(stdout) })
     }
 
     /// Sends every case (with its id) and reads one reply per case, in order.
@@ -95,26 +75,17 @@ impl Oracle {
             let mut buf = String::new();
             for (id, _) in cases {
                 buf.clear();
-                let n = stdout
-                    .read_line(&mut buf)
-                    .map_err(|e| format!("reading from the oracle: {e}"))?;
+                let n = stdout.read_line(&mut buf).map_err(|e| format!("reading from the oracle: {e}"))?;
                 if n == 0 {
-                    return Err(
-                        "the oracle process exited early (see its stderr above)".to_string()
-                    );
+                    return Err("the oracle process exited early (see its stderr above)".to_string());
                 }
                 let r = parse_reply(&buf)?;
                 if &r.id != id {
-                    return Err(format!(
-                        "oracle reply out of order: expected id {id}, got {}",
-                        r.id
-                    ));
+                    return Err(format!("oracle reply out of order: expected id {id}, got {}", r.id));
                 }
                 out.push(r);
             }
-            writer
-                .join()
-                .map_err(|_| "oracle writer thread panicked".to_string())??;
+            writer.join().map_err(|_| "oracle writer thread panicked".to_string())??;
             Ok(out)
         })
     }
@@ -128,8 +99,7 @@ impl Drop for Oracle {
 }
 
 fn parse_reply(line: &str) -> Result<Reply, String> {
-    let v: Value =
-        serde_json::from_str(line).map_err(|e| format!("bad oracle reply ({e}): {line}"))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("bad oracle reply ({e}): {line}"))?;
     let id = match v.get("id") {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
@@ -140,31 +110,20 @@ fn parse_reply(line: &str) -> Result<Reply, String> {
         for (k, msgs) in m {
             let list = msgs
                 .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str().map(str::to_string))
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
                 .unwrap_or_default();
             validation.insert(k.clone(), list);
         }
     }
     Ok(Reply {
         id,
-        decision: v
-            .get("decision")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        decision: v.get("decision").and_then(Value::as_str).map(str::to_string),
         error: v.get("error").and_then(Value::as_str).map(str::to_string),
         validation,
         ignored_context_keys: v
             .get("ignoredContextKeys")
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
             .unwrap_or_default(),
     })
 }

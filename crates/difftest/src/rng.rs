@@ -69,18 +69,9 @@ mod tests {
 
     #[test]
     fn reproducible() {
-        let a: Vec<u64> = (0..5)
-            .map(|_| 0)
-            .scan(Rng::for_case(7, 3), |r, _: u64| Some(r.next_u64()))
-            .collect();
-        let b: Vec<u64> = (0..5)
-            .map(|_| 0)
-            .scan(Rng::for_case(7, 3), |r, _: u64| Some(r.next_u64()))
-            .collect();
+        let a: Vec<u64> = (0..5).map(|_| 0).scan(Rng::for_case(7, 3), |r, _: u64| Some(r.next_u64())).collect();
+        let b: Vec<u64> = (0..5).map(|_| 0).scan(Rng::for_case(7, 3), |r, _: u64| Some(r.next_u64())).collect();
         assert_eq!(a, b);
-        assert_ne!(
-            Rng::for_case(7, 3).next_u64(),
-            Rng::for_case(7, 4).next_u64()
-        );
+        assert_ne!(Rng::for_case(7, 3).next_u64(), Rng::for_case(7, 4).next_u64());
     }
 }

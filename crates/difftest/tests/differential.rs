@@ -10,13 +10,7 @@ use sagegate_difftest::oracle;
 #[test]
 fn differential_sample_agrees_with_the_oracle() {
     let root = harness::default_root();
-    if !root
-        .join("tools")
-        .join("oracle")
-        .join("node_modules")
-        .is_dir()
-        || !oracle::installed(&root)
-    {
+    if !root.join("tools").join("oracle").join("node_modules").is_dir() || !oracle::installed(&root) {
         eprintln!(
             "SKIPPED differential test: the iam-simulate oracle is not installed \
              (run scripts/install-oracle, which needs node and npm)"
@@ -24,14 +18,8 @@ fn differential_sample_agrees_with_the_oracle() {
         return;
     }
     let mut cfg = Config::new(root);
-    cfg.cases = std::env::var("DIFFTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    cfg.seed = std::env::var("DIFFTEST_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_240_601);
+    cfg.cases = std::env::var("DIFFTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(500);
+    cfg.seed = std::env::var("DIFFTEST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(20_240_601);
     cfg.jobs = 2;
     cfg.max_reports = 5;
     cfg.out_dir = cfg.root.join("target").join("difftest-test");

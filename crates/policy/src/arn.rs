@@ -30,27 +30,12 @@ impl<'a> Arn<'a> {
 /// Splits any string into at most six `:`-separated components (for ARN condition operators, O9).
 pub fn split6(s: &str) -> Option<[&str; 6]> {
     let mut it = s.splitn(6, ':');
-    Some([
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-        it.next()?,
-    ])
+    Some([it.next()?, it.next()?, it.next()?, it.next()?, it.next()?, it.next()?])
 }
 
 /// The partitions IAM accepts in a resource ARN (V14 row 12).
-pub const KNOWN_PARTITIONS: [&str; 8] = [
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
+pub const KNOWN_PARTITIONS: [&str; 8] =
+    ["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 #[cfg(test)]
 mod tests {

@@ -328,21 +328,10 @@ impl Operator {
             (SetOperator::None, name)
         };
         if let Some(base) = BaseOperator::from_name(rest) {
-            return Operator::Known {
-                set,
-                base,
-                if_exists: false,
-            };
+            return Operator::Known { set, base, if_exists: false };
         }
-        if let Some(base) = rest
-            .strip_suffix("IfExists")
-            .and_then(BaseOperator::from_name)
-        {
-            return Operator::Known {
-                set,
-                base,
-                if_exists: true,
-            };
+        if let Some(base) = rest.strip_suffix("IfExists").and_then(BaseOperator::from_name) {
+            return Operator::Known { set, base, if_exists: true };
         }
         Operator::Unknown
     }
@@ -362,11 +351,7 @@ mod tests {
     fn parses_operator_names_exactly() {
         assert_eq!(
             Operator::parse("ForAllValues:StringLikeIfExists"),
-            Operator::Known {
-                set: SetOperator::ForAllValues,
-                base: BaseOperator::StringLike,
-                if_exists: true
-            }
+            Operator::Known { set: SetOperator::ForAllValues, base: BaseOperator::StringLike, if_exists: true }
         );
         assert_eq!(Operator::parse("stringequals"), Operator::Unknown);
         assert_eq!(Operator::parse("String"), Operator::Unknown);

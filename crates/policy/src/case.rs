@@ -51,10 +51,7 @@ pub struct Case {
 #[derive(Debug, Clone)]
 pub enum CaseBody {
     Decision(Box<DecisionCase>),
-    Validation {
-        kind: PolicyKind,
-        policy: CasePolicy,
-    },
+    Validation { kind: PolicyKind, policy: CasePolicy },
 }
 
 /// The inputs of a decision case.
@@ -97,14 +94,9 @@ impl Case {
     }
 
     pub fn from_value(v: &Value) -> Result<Case, CaseError> {
-        let obj = v
-            .as_object()
-            .ok_or_else(|| shape("a case must be a JSON object"))?;
+        let obj = v.as_object().ok_or_else(|| shape("a case must be a JSON object"))?;
         if let Some(k) = obj.keys().find(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
-            return Err(shape(format!(
-                "unknown case field `{k}` (known: {})",
-                KNOWN_FIELDS.join(", ")
-            )));
+            return Err(shape(format!("unknown case field `{k}` (known: {})", KNOWN_FIELDS.join(", "))));
         }
         let str_field = |k: &str| -> Result<Option<String>, CaseError> {
             match obj.get(k) {
@@ -115,24 +107,21 @@ impl Case {
         };
         let expect = match str_field("expect")? {
             None => None,
-            Some(s) => Some(DecisionKind::parse(&s).ok_or_else(|| {
-                shape(format!(
-                    "`expect` must be Allow, ExplicitDeny or ImplicitDeny, not `{s}`"
-                ))
-            })?),
+            Some(s) => Some(
+                DecisionKind::parse(&s)
+                    .ok_or_else(|| shape(format!("`expect` must be Allow, ExplicitDeny or ImplicitDeny, not `{s}`")))?,
+            ),
         };
         let body = if obj.contains_key("request") {
             CaseBody::Decision(Box::new(decision_case(obj)?))
         } else if obj.contains_key("policy") {
             let kind_name = str_field("kind")?.unwrap_or_else(|| "identity".into());
-            let kind = PolicyKind::parse(&kind_name)
-                .ok_or_else(|| shape(format!("unknown policy kind `{kind_name}`")))?;
+            let kind =
+                PolicyKind::parse(&kind_name).ok_or_else(|| shape(format!("unknown policy kind `{kind_name}`")))?;
             let policy = case_policy(obj.get("policy").unwrap_or(&Value::Null), "policy")?;
             CaseBody::Validation { kind, policy }
         } else {
-            return Err(shape(
-                "a case needs `request` (a decision case) or `policy` (a validation case)",
-            ));
+            return Err(shape("a case needs `request` (a decision case) or `policy` (a validation case)"));
         };
         Ok(Case {
             id: str_field("id")?,
@@ -151,22 +140,13 @@ impl Case {
             CaseBody::Decision(d) => match d.policy_set() {
                 Ok(set) => {
                     let e = explain(&set, &d.request);
-                    CaseOutcome {
-                        case: self.clone(),
-                        result: Ok(CaseResult::Decision(Box::new(e))),
-                    }
+                    CaseOutcome { case: self.clone(), result: Ok(CaseResult::Decision(Box::new(e))) }
                 }
-                Err(e) => CaseOutcome {
-                    case: self.clone(),
-                    result: Err(e),
-                },
+                Err(e) => CaseOutcome { case: self.clone(), result: Err(e) },
             },
             CaseBody::Validation { kind, policy } => {
                 let v = validate(&policy.text, *kind);
-                CaseOutcome {
-                    case: self.clone(),
-                    result: Ok(CaseResult::Validation(v)),
-                }
+                CaseOutcome { case: self.clone(), result: Ok(CaseResult::Validation(v)) }
             }
         }
     }
@@ -178,27 +158,16 @@ impl DecisionCase {
         let compile = |p: &CasePolicy| {
             CompiledPolicy::parse(p.name.clone(), &p.text).map_err(|e| {
                 let pos = crate::span::line_column(&p.text, e.span.start);
-                CaseError::Policy {
-                    name: p.name.clone(),
-                    message: format!("{pos}: {e}"),
-                }
+                CaseError::Policy { name: p.name.clone(), message: format!("{pos}: {e}") }
             })
         };
         let levels = |ls: &[Vec<CasePolicy>]| -> Result<Vec<Vec<CompiledPolicy>>, CaseError> {
             ls.iter().map(|l| l.iter().map(compile).collect()).collect()
         };
         Ok(PolicySet {
-            identity: self
-                .identity
-                .iter()
-                .map(compile)
-                .collect::<Result<_, _>>()?,
+            identity: self.identity.iter().map(compile).collect::<Result<_, _>>()?,
             boundary: self.boundary.as_ref().map(compile).transpose()?,
-            session: self
-                .session
-                .as_ref()
-                .map(|s| s.iter().map(compile).collect::<Result<_, _>>())
-                .transpose()?,
+            session: self.session.as_ref().map(|s| s.iter().map(compile).collect::<Result<_, _>>()).transpose()?,
             resource: self.resource.as_ref().map(compile).transpose()?,
             scps: levels(&self.scps)?,
             rcps: levels(&self.rcps)?,
@@ -207,26 +176,13 @@ impl DecisionCase {
 }
 
 fn decision_case(obj: &Map<String, Value>) -> Result<DecisionCase, CaseError> {
-    let req = obj
-        .get("request")
-        .and_then(Value::as_object)
-        .ok_or_else(|| shape("`request` must be an object"))?;
-    let principal = parse_principal(
-        req.get("principal")
-            .ok_or_else(|| shape("`request.principal` is required"))?,
-    )?;
-    let action = req
-        .get("action")
-        .and_then(Value::as_str)
-        .ok_or_else(|| shape("`request.action` must be a string"))?;
+    let req = obj.get("request").and_then(Value::as_object).ok_or_else(|| shape("`request` must be an object"))?;
+    let principal = parse_principal(req.get("principal").ok_or_else(|| shape("`request.principal` is required"))?)?;
+    let action = req.get("action").and_then(Value::as_str).ok_or_else(|| shape("`request.action` must be a string"))?;
     let resource = match req.get("resource") {
         None => "*",
         Some(Value::String(s)) => s.as_str(),
-        Some(_) => {
-            return Err(shape(
-                "`request.resource` must be a string (an ARN or \"*\")",
-            ))
-        }
+        Some(_) => return Err(shape("`request.resource` must be a string (an ARN or \"*\")")),
     };
     let resource_account = match req.get("resourceAccount") {
         None | Some(Value::Null) => None,
@@ -235,55 +191,31 @@ fn decision_case(obj: &Map<String, Value>) -> Result<DecisionCase, CaseError> {
     };
     let mut context = Context::new();
     if let Some(c) = req.get("context") {
-        let c = c
-            .as_object()
-            .ok_or_else(|| shape("`request.context` must be an object"))?;
+        let c = c.as_object().ok_or_else(|| shape("`request.context` must be an object"))?;
         for (k, v) in c {
             let value = match v {
-                Value::Array(items) => {
-                    ContextValue::Multi(items.iter().map(scalar_text).collect::<Result<_, _>>()?)
-                }
+                Value::Array(items) => ContextValue::Multi(items.iter().map(scalar_text).collect::<Result<_, _>>()?),
                 other => ContextValue::Single(scalar_text(other)?),
             };
             context.insert(k.clone(), value);
         }
     }
-    if req
-        .get("deriveContext")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
-    {
+    if req.get("deriveContext").and_then(Value::as_bool).unwrap_or(true) {
         derive_principal_keys(&principal, &mut context);
     }
     for k in req.keys() {
-        if ![
-            "principal",
-            "action",
-            "resource",
-            "resourceAccount",
-            "context",
-            "deriveContext",
-        ]
-        .contains(&k.as_str())
-        {
+        if !["principal", "action", "resource", "resourceAccount", "context", "deriveContext"].contains(&k.as_str()) {
             return Err(shape(format!("unknown request field `{k}`")));
         }
     }
     let request = Request::new(principal, action, resource, resource_account, context)?;
-    let one = |k: &str| {
-        obj.get(k)
-            .filter(|v| !v.is_null())
-            .map(|v| case_policy(v, k))
-            .transpose()
-    };
+    let one = |k: &str| obj.get(k).filter(|v| !v.is_null()).map(|v| case_policy(v, k)).transpose();
     let list = |k: &str| -> Result<Vec<CasePolicy>, CaseError> {
         match obj.get(k) {
             None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, p)| case_policy(p, &format!("{k}[{i}]")))
-                .collect(),
+            Some(Value::Array(items)) => {
+                items.iter().enumerate().map(|(i, p)| case_policy(p, &format!("{k}[{i}]"))).collect()
+            }
             Some(other) => Ok(vec![case_policy(other, k)?]),
         }
     };
@@ -294,19 +226,13 @@ fn decision_case(obj: &Map<String, Value>) -> Result<DecisionCase, CaseError> {
                 .iter()
                 .enumerate()
                 .map(|(i, l)| match l {
-                    Value::Array(ps) => ps
-                        .iter()
-                        .enumerate()
-                        .map(|(j, p)| case_policy(p, &format!("{k}[{i}][{j}]")))
-                        .collect(),
-                    _ => Err(shape(format!(
-                        "`{k}` is a list of levels, each a list of policies"
-                    ))),
+                    Value::Array(ps) => {
+                        ps.iter().enumerate().map(|(j, p)| case_policy(p, &format!("{k}[{i}][{j}]"))).collect()
+                    }
+                    _ => Err(shape(format!("`{k}` is a list of levels, each a list of policies"))),
                 })
                 .collect(),
-            Some(_) => Err(shape(format!(
-                "`{k}` is a list of levels, each a list of policies"
-            ))),
+            Some(_) => Err(shape(format!("`{k}` is a list of levels, each a list of policies"))),
         }
     };
     Ok(DecisionCase {
@@ -329,9 +255,7 @@ fn scalar_text(v: &Value) -> Result<String, CaseError> {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        _ => Err(shape(
-            "a context value must be a string, number, boolean or a list of them",
-        )),
+        _ => Err(shape("a context value must be a string, number, boolean or a list of them")),
     }
 }
 
@@ -355,14 +279,16 @@ fn parse_principal(v: &Value) -> Result<Principal, CaseError> {
                     "roleArn" => p.role_arn = Some(s()?),
                     "federatedBy" => p.federated_by = Some(s()?),
                     "uniqueId" => p.unique_id = Some(s()?),
-                    _ => return Err(shape(format!("unknown principal field `{k}` (known: arn, roleArn, federatedBy, uniqueId)"))),
+                    _ => {
+                        return Err(shape(format!(
+                            "unknown principal field `{k}` (known: arn, roleArn, federatedBy, uniqueId)"
+                        )))
+                    }
                 }
             }
             Ok(p)
         }
-        _ => Err(shape(
-            "`request.principal` must be an ARN string or an object with `arn`",
-        )),
+        _ => Err(shape("`request.principal` must be an ARN string or an object with `arn`")),
     }
 }
 
@@ -419,10 +345,7 @@ fn derive_principal_keys(p: &Principal, ctx: &mut Context) {
         PrincipalKind::WebIdentity => {}
     }
     if p.kind != PrincipalKind::Anonymous {
-        set(
-            "aws:PrincipalIsAWSService",
-            (p.kind == PrincipalKind::Service).to_string(),
-        );
+        set("aws:PrincipalIsAWSService", (p.kind == PrincipalKind::Service).to_string());
     }
 }
 
@@ -442,7 +365,9 @@ fn case_policy(v: &Value, default_name: &str) -> Result<CasePolicy, CaseError> {
             name: default_name.to_string(),
             text: serde_json::to_string_pretty(v).map_err(|e| shape(e.to_string()))?,
         }),
-        _ => Err(shape(format!("`{default_name}` must be a policy document, {{\"name\", \"document\"}}, or a JSON string"))),
+        _ => Err(shape(format!(
+            "`{default_name}` must be a policy document, {{\"name\", \"document\"}}, or a JSON string"
+        ))),
     }
 }
 
@@ -508,10 +433,7 @@ impl CaseOutcome {
             Ok(CaseResult::Validation(v)) => {
                 if let Some(want) = c.expect_valid {
                     if v.is_valid() != want {
-                        f.push(format!(
-                            "expected valid = {want}, got {:?}",
-                            v.error.as_ref().map(|d| &d.message)
-                        ));
+                        f.push(format!("expected valid = {want}, got {:?}", v.error.as_ref().map(|d| &d.message)));
                     }
                 }
                 if let Some(want) = &c.expect_code {

@@ -66,23 +66,17 @@ pub(crate) enum ActionPattern {
     /// Never matches (A4, A5).
     Never,
     /// `prefix:name-glob`, both lower-cased (A2).
-    Pattern {
-        service: String,
-        name: Vec<Token>,
-        literal: Option<String>,
-    },
+    Pattern { service: String, name: Glob, literal: Option<String> },
 }
 
 impl ActionMatcher {
     /// `action_lower` is `service:name`, lower-cased (A2, A6).
-    pub fn matches(&self, action_lower: &str) -> bool {
-        let (svc, name) = action_lower.split_once(':').unwrap_or((action_lower, ""));
+    /// `svc` and `name` are the request's service prefix and action name, lower-cased (A2, A6).
+    pub fn matches(&self, svc: &str, name: &str) -> bool {
         let any = self.entries.iter().any(|e| match e {
             ActionPattern::All => true,
             ActionPattern::Never => false,
-            ActionPattern::Pattern {
-                service, name: pat, ..
-            } => service == svc && glob::matches(pat, name),
+            ActionPattern::Pattern { service, name: pat, .. } => service == svc && pat.matches(name),
         });
         any != self.negated
     }
@@ -152,8 +146,7 @@ impl ResourcePattern {
         if service.contains(['*', '?']) {
             return ResourcePattern::Never; // R5, D5
         }
-        let s3_style =
-            service.eq_ignore_ascii_case("s3") && region.is_empty() && account.is_empty();
+        let s3_style = service.eq_ignore_ascii_case("s3") && region.is_empty() && account.is_empty();
         let (type_prefix, rest) = match resource.find(['/', ':']) {
             Some(i) if !s3_style => {
                 let (prefix, rest) = resource.split_at(i + 1);
@@ -170,11 +163,7 @@ impl ResourcePattern {
             _ => (None, resource),
         };
         let rest = {
-            let pieces = if variables {
-                variables::pieces(rest)
-            } else {
-                vec![Piece::Text(rest.to_string())]
-            };
+            let pieces = if variables { variables::pieces(rest) } else { vec![Piece::Text(rest.to_string())] };
             if variables::needs_resolution(&pieces) {
                 RestPattern::Vars(pieces)
             } else {
@@ -192,9 +181,11 @@ impl ResourcePattern {
     }
 
     /// Whether this entry covers `resource` (R2–R9). `tokens` is scratch space for variables.
+    /// `parts` is the request resource split at its first five colons (None when not an ARN).
     pub fn matches(
         &self,
         resource: &str,
+        parts: Option<[&str; 6]>,
         ctx: &crate::request::Context,
         tokens: &mut Vec<Token>,
     ) -> bool {
@@ -206,18 +197,13 @@ impl ResourcePattern {
                 if resource == "*" {
                     return false; // R3
                 }
-                let Some([arn, partition, service, region, account, part]) = split6(resource)
-                else {
+                let Some([arn, partition, service, region, account, part]) = parts else {
                     return false;
                 };
-                if arn != "arn"
-                    || !service.eq_ignore_ascii_case(&p.service)
-                    || !p.partition.matches_ignore_ascii_case(partition)
-                    || !p.region.matches_ignore_ascii_case(region)
-                    || !p.account.matches_ignore_ascii_case(account)
-                {
+                if arn != "arn" || !(service == p.service || service.eq_ignore_ascii_case(&p.service)) {
                     return false;
                 }
+                // The resource part discriminates most: check it before partition, region and account.
                 let rest = match &p.type_prefix {
                     Some(prefix) => match part.strip_prefix(prefix.as_str()) {
                         Some(r) => r,
@@ -225,30 +211,32 @@ impl ResourcePattern {
                     },
                     None => part,
                 };
-                match &p.rest {
+                let rest_ok = match &p.rest {
                     RestPattern::Glob(g) => g.matches(rest),
+                    // PV6: an unresolved variable makes the entry match nothing.
                     RestPattern::Vars(pieces) => {
-                        // PV6: an unresolved variable makes the entry match nothing.
-                        variables::resolve_tokens(pieces, ctx, tokens)
-                            && glob::matches(tokens, rest)
+                        variables::resolve_tokens(pieces, ctx, tokens) && glob::matches(tokens, rest)
                     }
-                }
+                };
+                rest_ok
+                    && p.partition.matches_ignore_ascii_case(partition)
+                    && p.region.matches_ignore_ascii_case(region)
+                    && p.account.matches_ignore_ascii_case(account)
             }
         }
     }
 }
 
 impl ResourceMatcher {
-    pub fn matches(
-        &self,
-        resource: &str,
-        ctx: &crate::request::Context,
-        tokens: &mut Vec<Token>,
-    ) -> bool {
-        let any = self
-            .entries
-            .iter()
-            .any(|e| e.matches(resource, ctx, tokens));
+    pub fn matches(&self, req: &crate::request::Request, tokens: &mut Vec<Token>) -> bool {
+        // Split the resource only when an ARN entry needs it (most entries are `*`).
+        let mut parts = None;
+        let any = self.entries.iter().any(|e| {
+            if matches!(e, ResourcePattern::Arn(_)) && parts.is_none() {
+                parts = Some(req.resource_parts());
+            }
+            e.matches(&req.resource, parts.flatten(), &req.context, tokens)
+        });
         any != self.negated // R10
     }
 }
@@ -265,13 +253,8 @@ fn compile_action(entry: &str) -> ActionPattern {
         return ActionPattern::Never; // A3, A4
     }
     let name_lower = name.to_ascii_lowercase();
-    let literal = (!name.contains(['*', '?']))
-        .then(|| format!("{}:{name_lower}", prefix.to_ascii_lowercase()));
-    ActionPattern::Pattern {
-        service: prefix.to_ascii_lowercase(),
-        name: glob::tokens(&name_lower),
-        literal,
-    }
+    let literal = (!name.contains(['*', '?'])).then(|| format!("{}:{name_lower}", prefix.to_ascii_lowercase()));
+    ActionPattern::Pattern { service: prefix.to_ascii_lowercase(), name: Glob::new(&name_lower), literal }
 }
 
 impl CompiledPolicy {
@@ -291,29 +274,20 @@ impl CompiledPolicy {
                     entries: a.entries.iter().map(|e| compile_action(&e.value)).collect(),
                 },
                 // No Action: the statement matches nothing (V14 row 9 at validation).
-                None => ActionMatcher {
-                    negated: false,
-                    entries: Vec::new(),
-                },
+                None => ActionMatcher { negated: false, entries: Vec::new() },
             };
             let principal = st.principal.as_ref().map(|p| PrincipalMatcher {
                 negated: p.negated,
                 entries: match &p.principals {
                     PrincipalSet::Wildcard => None,
-                    PrincipalSet::Map(m) => Some(
-                        m.iter()
-                            .flat_map(|(t, vs)| vs.iter().map(move |v| (*t, v.value.clone())))
-                            .collect(),
-                    ),
+                    PrincipalSet::Map(m) => {
+                        Some(m.iter().flat_map(|(t, vs)| vs.iter().map(move |v| (*t, v.value.clone()))).collect())
+                    }
                 },
             });
             let resources = st.resource.as_ref().map(|r| ResourceMatcher {
                 negated: r.negated,
-                entries: r
-                    .entries
-                    .iter()
-                    .map(|e| ResourcePattern::compile(&e.value, variables))
-                    .collect(),
+                entries: r.entries.iter().map(|e| ResourcePattern::compile(&e.value, variables)).collect(),
             });
             let conditions = st
                 .conditions
@@ -363,10 +337,7 @@ impl CompiledPolicy {
             // Each entry goes to the most specific bucket that covers it; a statement listed in
             // several buckets of one request's lookup would be visited twice, so dedupe per bucket.
             for e in &a.entries {
-                if let ActionPattern::Pattern {
-                    service, literal, ..
-                } = e
-                {
+                if let ActionPattern::Pattern { service, literal, .. } = e {
                     let bucket = match literal {
                         Some(l) => self.by_action.entry(l.clone()).or_default(),
                         None => self.by_service.entry(service.clone()).or_default(),
@@ -380,21 +351,11 @@ impl CompiledPolicy {
     }
 
     /// Statements whose action may match, each once, in statement order.
-    pub(crate) fn candidates<'a>(
-        &'a self,
-        action_lower: &str,
-        service_lower: &str,
-    ) -> Candidates<'a> {
+    pub(crate) fn candidates<'a>(&'a self, action_lower: &str, service_lower: &str) -> Candidates<'a> {
         let empty: &[u32] = &[];
         Candidates {
-            a: self
-                .by_action
-                .get(action_lower)
-                .map_or(empty, Vec::as_slice),
-            b: self
-                .by_service
-                .get(service_lower)
-                .map_or(empty, Vec::as_slice),
+            a: self.by_action.get(action_lower).map_or(empty, Vec::as_slice),
+            b: self.by_service.get(service_lower).map_or(empty, Vec::as_slice),
             c: &self.any_action,
             statements: &self.statements,
             last: None,
@@ -452,11 +413,7 @@ impl Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
         for b in bytes {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -471,7 +428,7 @@ mod tests {
     use crate::request::Context;
 
     fn res(entry: &str, resource: &str) -> bool {
-        ResourcePattern::compile(entry, true).matches(resource, &Context::new(), &mut Vec::new())
+        ResourcePattern::compile(entry, true).matches(resource, split6(resource), &Context::new(), &mut Vec::new())
     }
 
     #[test]
@@ -481,28 +438,11 @@ mod tests {
         assert!(res("arn:aws:sagemaker:*:*:*/*", nb));
         assert!(res("arn:aws:sagemaker:*", nb)); // R7
         assert!(!res("arn:aws:sagemaker:*:notebook-instance/*", nb));
-        assert!(res(
-            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/*",
-            nb
-        ));
-        assert!(
-            res(
-                "ARN:AWS:SAGEMAKER:US-EAST-1:111122223333:notebook-instance/*",
-                nb
-            ) == false
-        ); // `arn` is literal
-        assert!(res(
-            "arn:AWS:SageMaker:US-EAST-1:111122223333:notebook-instance/*",
-            nb
-        ));
-        assert!(!res(
-            "arn:aws:sagemaker:us-east-1:111122223333:Notebook-instance/*",
-            nb
-        ));
-        assert!(!res(
-            "arn:aws:sagemaker:us-east-1:111122223333:notebook-*/nb1",
-            nb
-        ));
+        assert!(res("arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/*", nb));
+        assert!(res("ARN:AWS:SAGEMAKER:US-EAST-1:111122223333:notebook-instance/*", nb) == false); // `arn` is literal
+        assert!(res("arn:AWS:SageMaker:US-EAST-1:111122223333:notebook-instance/*", nb));
+        assert!(!res("arn:aws:sagemaker:us-east-1:111122223333:Notebook-instance/*", nb));
+        assert!(!res("arn:aws:sagemaker:us-east-1:111122223333:notebook-*/nb1", nb));
         assert!(!res("arn:aws:sage*:*:*:*", nb)); // R5
         assert!(!res("arn:aws:sagemaker:*:*:*", "*")); // R3
         assert!(res("notanarn", "notanarn")); // R8
@@ -521,10 +461,7 @@ mod tests {
         )
         .unwrap();
         let c = CompiledPolicy::compile("p", &p);
-        let idx: Vec<usize> = c
-            .candidates("s3:getobject", "s3")
-            .map(|s| s.index)
-            .collect();
+        let idx: Vec<usize> = c.candidates("s3:getobject", "s3").map(|s| s.index).collect();
         assert_eq!(idx, vec![0, 1, 3]);
     }
 }

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use crate::ast::{BaseOperator, Operator, OperatorFamily, SetOperator};
-use crate::glob::{self, Token};
+use crate::glob::{self, Glob, Token};
 use crate::request::{Context, ContextValue};
 use crate::variables::{self, Piece};
 
@@ -22,10 +22,10 @@ pub enum Pair {
 /// A policy value, pre-parsed for its operator family.
 #[derive(Debug, Clone)]
 pub enum PolicyValue {
-    /// String family: the text, glob tokens (for `StringLike`), and pieces when variables apply.
+    /// String family: the text, its compiled glob (for `StringLike`), and pieces when variables apply.
     Str {
         text: String,
-        tokens: Vec<Token>,
+        glob: Glob,
         vars: Option<Vec<Piece>>,
     },
     /// ARN family: six glob components, or None when the value has fewer (NoMatch, O9).
@@ -55,38 +55,18 @@ pub struct CompiledCondition {
 
 impl CompiledCondition {
     /// Compiles one condition. `variables` says whether the policy's Version substitutes them (PV3).
-    pub fn compile(
-        operator: Operator,
-        key: &str,
-        values: &[String],
-        index: usize,
-        variables: bool,
-    ) -> Self {
+    pub fn compile(operator: Operator, key: &str, values: &[String], index: usize, variables: bool) -> Self {
         let family = match operator {
             Operator::Known { base, .. } => Some(base.family()),
             Operator::Unknown => None,
         };
-        let values = values
-            .iter()
-            .map(|v| compile_value(family, v, variables))
-            .collect();
-        CompiledCondition {
-            operator,
-            key: key.to_string(),
-            key_lower: key.to_ascii_lowercase(),
-            values,
-            index,
-        }
+        let values = values.iter().map(|v| compile_value(family, v, variables)).collect();
+        CompiledCondition { operator, key: key.to_string(), key_lower: key.to_ascii_lowercase(), values, index }
     }
 
     /// Whether the condition holds for `ctx` (sections 5–7).
     pub fn evaluate(&self, ctx: &Context, scratch: &mut Scratch) -> bool {
-        let Operator::Known {
-            set,
-            base,
-            if_exists,
-        } = self.operator
-        else {
+        let Operator::Known { set, base, if_exists } = self.operator else {
             return false; // O11
         };
         if self.operator.is_malformed_null() {
@@ -114,16 +94,10 @@ impl CompiledCondition {
         match (set, value) {
             (SetOperator::None, ContextValue::Multi(_)) => false, // M2
             (SetOperator::None, ContextValue::Single(v)) => self.test(base, v, ctx, scratch),
-            (SetOperator::ForAllValues, ContextValue::Single(v)) => {
-                self.test(base, v, ctx, scratch)
-            } // M6
+            (SetOperator::ForAllValues, ContextValue::Single(v)) => self.test(base, v, ctx, scratch), // M6
             (SetOperator::ForAnyValue, ContextValue::Single(v)) => self.test(base, v, ctx, scratch),
-            (SetOperator::ForAllValues, ContextValue::Multi(vs)) => {
-                vs.iter().all(|v| self.test(base, v, ctx, scratch))
-            }
-            (SetOperator::ForAnyValue, ContextValue::Multi(vs)) => {
-                vs.iter().any(|v| self.test(base, v, ctx, scratch))
-            }
+            (SetOperator::ForAllValues, ContextValue::Multi(vs)) => vs.iter().all(|v| self.test(base, v, ctx, scratch)),
+            (SetOperator::ForAnyValue, ContextValue::Multi(vs)) => vs.iter().any(|v| self.test(base, v, ctx, scratch)),
         }
     }
 
@@ -132,13 +106,9 @@ impl CompiledCondition {
     fn test(&self, base: BaseOperator, v: &str, ctx: &Context, scratch: &mut Scratch) -> bool {
         if base.is_negated() {
             let positive = positive_of(base);
-            self.values
-                .iter()
-                .all(|p| compare(positive, v, p, ctx, scratch) == Pair::NoMatch)
+            self.values.iter().all(|p| compare(positive, v, p, ctx, scratch) == Pair::NoMatch)
         } else {
-            self.values
-                .iter()
-                .any(|p| compare(base, v, p, ctx, scratch) == Pair::Match)
+            self.values.iter().any(|p| compare(base, v, p, ctx, scratch) == Pair::Match)
         }
     }
 }
@@ -174,18 +144,12 @@ fn compile_value(family: Option<OperatorFamily>, v: &str, variables: bool) -> Po
         variables::needs_resolution(&p).then_some(p)
     };
     match family {
-        None | Some(OperatorFamily::String) => PolicyValue::Str {
-            text: v.to_string(),
-            tokens: glob::tokens(v),
-            vars: vars(),
-        },
+        None | Some(OperatorFamily::String) => {
+            PolicyValue::Str { text: v.to_string(), glob: Glob::new(v), vars: vars() }
+        }
         Some(OperatorFamily::Arn) => {
             let vars = vars();
-            let parts = if vars.is_some() {
-                None
-            } else {
-                arn_parts(&glob::tokens(v))
-            };
+            let parts = if vars.is_some() { None } else { arn_parts(&glob::tokens(v)) };
             PolicyValue::Arn { parts, vars }
         }
         Some(OperatorFamily::Numeric) => PolicyValue::Numeric(Decimal::parse(v)),
@@ -222,26 +186,14 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 /// Compares one context value with one policy value under a positive base operator.
-fn compare(
-    base: BaseOperator,
-    v: &str,
-    p: &PolicyValue,
-    ctx: &Context,
-    scratch: &mut Scratch,
-) -> Pair {
+fn compare(base: BaseOperator, v: &str, p: &PolicyValue, ctx: &Context, scratch: &mut Scratch) -> Pair {
     use BaseOperator::*;
     let m = |b: bool| if b { Pair::Match } else { Pair::NoMatch };
     match (base, p) {
-        (
-            StringEquals | StringEqualsIgnoreCase | StringLike,
-            PolicyValue::Str { text, tokens, vars },
-        ) => {
-            let Scratch {
-                text: buf,
-                tokens: tbuf,
-            } = scratch;
+        (StringEquals | StringEqualsIgnoreCase | StringLike, PolicyValue::Str { text, glob: pattern, vars }) => {
+            let Scratch { text: buf, tokens: tbuf } = scratch;
             match (base, vars) {
-                (StringLike, None) => m(glob::matches(tokens, v)),
+                (StringLike, None) => m(pattern.matches(v)),
                 (StringLike, Some(pieces)) => {
                     // PV7: an unresolved variable matches no context value.
                     m(variables::resolve_tokens(pieces, ctx, tbuf) && glob::matches(tbuf, v))
@@ -270,10 +222,7 @@ fn compare(
             };
             match vars {
                 None => match parts {
-                    Some(parts) => m(parts
-                        .iter()
-                        .zip(ctx_parts.iter())
-                        .all(|(pt, c)| glob::matches(pt, c))),
+                    Some(parts) => m(parts.iter().zip(ctx_parts.iter()).all(|(pt, c)| glob::matches(pt, c))),
                     None => Pair::NoMatch,
                 },
                 Some(pieces) => {
@@ -282,21 +231,14 @@ fn compare(
                         return Pair::NoMatch;
                     }
                     match arn_parts(tbuf) {
-                        Some(parts) => m(parts
-                            .iter()
-                            .zip(ctx_parts.iter())
-                            .all(|(pt, c)| glob::matches(pt, c))),
+                        Some(parts) => m(parts.iter().zip(ctx_parts.iter()).all(|(pt, c)| glob::matches(pt, c))),
                         None => Pair::NoMatch,
                     }
                 }
             }
         }
         (
-            NumericEquals
-            | NumericLessThan
-            | NumericLessThanEquals
-            | NumericGreaterThan
-            | NumericGreaterThanEquals,
+            NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan | NumericGreaterThanEquals,
             PolicyValue::Numeric(pv),
         ) => {
             let (Some(pv), Some(cv)) = (pv, Decimal::parse(v)) else {
@@ -312,11 +254,7 @@ fn compare(
             })
         }
         (
-            DateEquals
-            | DateLessThan
-            | DateLessThanEquals
-            | DateGreaterThan
-            | DateGreaterThanEquals,
+            DateEquals | DateLessThan | DateLessThanEquals | DateGreaterThan | DateGreaterThanEquals,
             PolicyValue::Date(pv),
         ) => {
             let (Some(pv), Some(cv)) = (pv, Instant::parse(v)) else {
@@ -431,11 +369,7 @@ impl Decimal {
             digits.pop();
         }
         let exp = (int.len() as i64 - lead as i64).saturating_add(e);
-        Some(Decimal {
-            negative: negative && !digits.is_empty(),
-            digits,
-            exp,
-        })
+        Some(Decimal { negative: negative && !digits.is_empty(), digits, exp })
     }
 }
 
@@ -474,10 +408,7 @@ impl Instant {
     pub fn parse(s: &str) -> Option<Instant> {
         let b = s.as_bytes();
         if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
-            return Some(Instant {
-                seconds: s.parse().ok()?,
-                nanos: 0,
-            });
+            return Some(Instant { seconds: s.parse().ok()?, nanos: 0 });
         }
         let num = |from: usize, len: usize| -> Option<i64> {
             let part = b.get(from..from + len)?;
@@ -532,10 +463,7 @@ impl Instant {
                     }
                     let mut n: u32 = 0;
                     for k in 0..9 {
-                        let d = b
-                            .get(fs + k)
-                            .filter(|_| fs + k < j)
-                            .map_or(0, |d| u32::from(d - b'0'));
+                        let d = b.get(fs + k).filter(|_| fs + k < j).map_or(0, |d| u32::from(d - b'0'));
                         n = n * 10 + d;
                     }
                     nanos = n;
@@ -562,10 +490,7 @@ impl Instant {
         } else if b.len() != i {
             return None;
         }
-        Some(Instant {
-            seconds: secs,
-            nanos,
-        })
+        Some(Instant { seconds: secs, nanos })
     }
 }
 
@@ -610,9 +535,7 @@ impl IpNet {
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match p {
             None => max,
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
-                p.parse().ok()?
-            }
+            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
             Some(_) => return None,
         };
         (prefix <= max).then_some(IpNet { addr, prefix })
@@ -621,19 +544,11 @@ impl IpNet {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u32::MAX << (32 - u32::from(self.prefix))
-                };
+                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) };
                 u32::from(n) & mask == u32::from(a) & mask
             }
             (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = if self.prefix == 0 {
-                    0
-                } else {
-                    u128::MAX << (128 - u32::from(self.prefix))
-                };
+                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(self.prefix)) };
                 u128::from(n) & mask == u128::from(a) & mask
             }
             _ => false,
@@ -720,17 +635,8 @@ mod tests {
         assert_eq!(t("2020-01"), t("2020-01-01T00:00:00Z"));
         assert_eq!(t("2020-01-01T01:00+01:00"), t("2020-01-01T00:00:00Z"));
         assert_eq!(t("2020-01-01T00:00:00"), t("2020-01-01"));
-        assert_eq!(
-            Instant::parse("2020-01-01T00:00:00.5Z").unwrap().nanos,
-            500_000_000
-        );
-        for bad in [
-            "2020-13",
-            "2020-02-30",
-            "2020-01-01T25:00Z",
-            "yesterday",
-            "2020-01-01T00:00:00X",
-        ] {
+        assert_eq!(Instant::parse("2020-01-01T00:00:00.5Z").unwrap().nanos, 500_000_000);
+        for bad in ["2020-13", "2020-02-30", "2020-01-01T25:00Z", "yesterday", "2020-01-01T00:00:00X"] {
             assert!(Instant::parse(bad).is_none(), "{bad}");
         }
     }
@@ -741,9 +647,7 @@ mod tests {
         assert!(n.contains("192.0.2.1".parse().unwrap()));
         assert!(!n.contains("192.0.3.1".parse().unwrap()));
         assert!(!n.contains("::ffff:192.0.2.1".parse().unwrap()));
-        assert!(IpNet::parse("2001:db8::/32")
-            .unwrap()
-            .contains("2001:db8::1".parse().unwrap()));
+        assert!(IpNet::parse("2001:db8::/32").unwrap().contains("2001:db8::1".parse().unwrap()));
         assert!(IpNet::parse("1.2.3.4/33").is_none());
     }
 

@@ -8,8 +8,7 @@ use crate::ast::PrincipalType;
 use crate::compile::{CompiledEffect, CompiledPolicy, CompiledStatement, PrincipalMatcher};
 use crate::condition::Scratch;
 use crate::explain::{
-    self, access_denied_message, Decision, Explanation, KindResult, MatchedStatement, PolicyType,
-    StatementRef,
+    self, access_denied_message, Decision, Explanation, KindResult, MatchedStatement, PolicyType, StatementRef,
 };
 use crate::request::{Principal, PrincipalKind, Request};
 
@@ -31,18 +30,8 @@ pub struct PolicySet {
 }
 
 /// Services whose actions RCPs apply to (E2). `sagemaker` and `iam` are not among them (D4).
-pub const RCP_SERVICES: [&str; 10] = [
-    "s3",
-    "sts",
-    "sqs",
-    "secretsmanager",
-    "kms",
-    "dynamodb",
-    "ecr",
-    "logs",
-    "cognito-identity",
-    "aoss",
-];
+pub const RCP_SERVICES: [&str; 10] =
+    ["s3", "sts", "sqs", "secretsmanager", "kms", "dynamodb", "ecr", "logs", "cognito-identity", "aoss"];
 
 /// The strength of a principal match (P5), weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,29 +67,23 @@ pub fn explain(set: &PolicySet, req: &Request) -> Explanation {
     let mut notes = Vec::new();
     let k = req.principal.kind;
     if k == PrincipalKind::Root && !set.identity.is_empty() {
-        notes.push("identity policies were ignored: the root user has an implicit Allow for every action (E2)".to_string());
+        notes.push(
+            "identity policies were ignored: the root user has an implicit Allow for every action (E2)".to_string(),
+        );
     }
-    if set.session.is_some()
-        && !matches!(k, PrincipalKind::RoleSession | PrincipalKind::FederatedUser)
+    if set.session.is_some() && !matches!(k, PrincipalKind::RoleSession | PrincipalKind::FederatedUser) {
+        notes.push("session policies were ignored: only role sessions and federated users have them (E2)".to_string());
+    }
+    if set.boundary.is_some()
+        && !matches!(k, PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser)
     {
         notes.push(
-            "session policies were ignored: only role sessions and federated users have them (E2)"
+            "the permissions boundary was ignored: it binds only IAM users, role sessions and federated users (E2)"
                 .to_string(),
         );
     }
-    if set.boundary.is_some()
-        && !matches!(
-            k,
-            PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
-        )
-    {
-        notes.push("the permissions boundary was ignored: it binds only IAM users, role sessions and federated users (E2)".to_string());
-    }
     if !set.rcps.is_empty() && !RCP_SERVICES.contains(&req.service()) {
-        notes.push(format!(
-            "RCPs were ignored: `{}` is not a service that supports RCPs (E2)",
-            req.service()
-        ));
+        notes.push(format!("RCPs were ignored: `{}` is not a service that supports RCPs (E2)", req.service()));
     }
     Explanation {
         message: access_denied_message(req, &decision),
@@ -178,13 +161,9 @@ enum Slot {
 
 /// Whether the resource ARN's partition differs from the caller's (E8).
 fn is_cross_partition(req: &Request) -> bool {
-    let caller_has_partition = !matches!(
-        req.principal.kind,
-        PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity
-    );
-    caller_has_partition
-        && crate::arn::Arn::parse(&req.resource)
-            .is_some_and(|a| a.partition != req.principal.partition)
+    let caller_has_partition =
+        !matches!(req.principal.kind, PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity);
+    caller_has_partition && req.resource_partition().is_some_and(|p| p != req.principal.partition)
 }
 
 fn is_cross_account(req: &Request) -> bool {
@@ -197,11 +176,11 @@ fn is_cross_account(req: &Request) -> bool {
     }
 }
 
-/// Whether the resource must grant by itself even in the same account (E7).
+/// Whether the resource must grant by itself even in the same account (E7). The action is tested
+/// first, so that most requests never look at the resource.
 fn must_self_grant(req: &Request) -> bool {
-    let a = req.action_lower.as_str();
     let sts = matches!(
-        a,
+        req.action_lower.as_str(),
         "sts:assumerole"
             | "sts:assumerolewithsaml"
             | "sts:assumerolewithwebidentity"
@@ -209,24 +188,17 @@ fn must_self_grant(req: &Request) -> bool {
             | "sts:setsourceidentity"
             | "sts:setcontext"
     );
-    let on_role = crate::arn::Arn::parse(&req.resource)
-        .is_some_and(|r| r.service == "iam" && r.resource.starts_with("role/"));
-    let kms_key = crate::arn::Arn::parse(&req.resource)
-        .is_some_and(|r| r.service == "kms" && r.resource.starts_with("key/"));
-    (sts && on_role) || (req.service() == "kms" && kms_key)
+    if sts {
+        return req.resource_parts().is_some_and(|[_, _, service, _, _, r]| service == "iam" && r.starts_with("role/"));
+    }
+    req.service() == "kms"
+        && req.resource_parts().is_some_and(|[_, _, service, _, _, r]| service == "kms" && r.starts_with("key/"))
 }
 
-fn decide<C: Collector>(
-    set: &PolicySet,
-    req: &Request,
-    c: &mut C,
-    scratch: &mut Scratch,
-) -> Decision {
+fn decide<C: Collector>(set: &PolicySet, req: &Request, c: &mut C, scratch: &mut Scratch) -> Decision {
     let kind = req.principal.kind;
-    let has_identity = matches!(
-        kind,
-        PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser
-    );
+    let has_identity =
+        matches!(kind, PrincipalKind::IamUser | PrincipalKind::RoleSession | PrincipalKind::FederatedUser);
     let root_identity = kind == PrincipalKind::Root
         || (kind == PrincipalKind::FederatedUser
             && req
@@ -235,19 +207,14 @@ fn decide<C: Collector>(
                 .as_deref()
                 .and_then(crate::arn::Arn::parse)
                 .is_some_and(|a| a.service == "iam" && a.resource == "root"));
-    let facts = CallerFacts {
-        bound_by_pb: has_identity && set.boundary.is_some(),
-        cross_partition: is_cross_partition(req),
-    };
+    let facts =
+        CallerFacts { bound_by_pb: has_identity && set.boundary.is_some(), cross_partition: is_cross_partition(req) };
     let empty: Vec<CompiledPolicy> = Vec::new();
 
     // E2: which kinds take part.
     let rcps_apply = !set.rcps.is_empty() && RCP_SERVICES.contains(&req.service());
     let scps_apply = !set.scps.is_empty()
-        && !matches!(
-            kind,
-            PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::Anonymous
-        );
+        && !matches!(kind, PrincipalKind::Service | PrincipalKind::WebIdentity | PrincipalKind::Anonymous);
     let session: Option<&[CompiledPolicy]> = match kind {
         // E2: a role session has session policies only when created with at least one.
         PrincipalKind::RoleSession => set.session.as_deref().filter(|s| !s.is_empty()),
@@ -279,13 +246,7 @@ fn decide<C: Collector>(
     let mut scp_missing_allow = false;
     if scps_apply {
         for (i, level) in set.scps.iter().enumerate() {
-            let o = eval(
-                &mut level.iter(),
-                PolicyType::Scp,
-                Some(i),
-                Slot::Principalless,
-                c,
-            );
+            let o = eval(&mut level.iter(), PolicyType::Scp, Some(i), Slot::Principalless, c);
             first_deny = first_deny.or(o.first_deny);
             scp_missing_allow |= o.result != KindResult::Allow;
             if let (Some(d), false) = (first_deny, C::EXHAUSTIVE) {
@@ -295,13 +256,7 @@ fn decide<C: Collector>(
     }
     let rbp = match &set.resource {
         Some(p) => {
-            let o = eval(
-                &mut std::iter::once(p),
-                PolicyType::ResourceBased,
-                None,
-                Slot::ResourceBased,
-                c,
-            );
+            let o = eval(&mut std::iter::once(p), PolicyType::ResourceBased, None, Slot::ResourceBased, c);
             c.rbp_match(o.strongest_allow);
             Some(o)
         }
@@ -315,37 +270,19 @@ fn decide<C: Collector>(
     let identity = if root_identity {
         None // root, and a federated user created by root: implicit Allow (E2, E10)
     } else if has_identity {
-        Some(eval(
-            &mut set.identity.iter(),
-            PolicyType::Identity,
-            None,
-            Slot::Principalless,
-            c,
-        ))
+        Some(eval(&mut set.identity.iter(), PolicyType::Identity, None, Slot::Principalless, c))
     } else {
         None
     };
     first_deny = first_deny.or(identity.and_then(|o| o.first_deny));
     let boundary = match (&set.boundary, has_identity) {
-        (Some(p), true) => Some(eval(
-            &mut std::iter::once(p),
-            PolicyType::PermissionsBoundary,
-            None,
-            Slot::Principalless,
-            c,
-        )),
+        (Some(p), true) => {
+            Some(eval(&mut std::iter::once(p), PolicyType::PermissionsBoundary, None, Slot::Principalless, c))
+        }
         _ => None,
     };
     first_deny = first_deny.or(boundary.and_then(|o| o.first_deny));
-    let session_outcome = session.map(|s| {
-        eval(
-            &mut s.iter(),
-            PolicyType::Session,
-            None,
-            Slot::Principalless,
-            c,
-        )
-    });
+    let session_outcome = session.map(|s| eval(&mut s.iter(), PolicyType::Session, None, Slot::Principalless, c));
     first_deny = first_deny.or(session_outcome.and_then(|o| o.first_deny));
     if let Some(d) = first_deny {
         return Decision::ExplicitDeny(d);
@@ -385,24 +322,16 @@ fn decide<C: Collector>(
         if m == MatchKind::None {
             return Decision::ImplicitDeny(PolicyType::ResourceBased); // E8
         }
-        &[
-            PolicyType::Identity,
-            PolicyType::PermissionsBoundary,
-            PolicyType::Session,
-        ]
+        &[PolicyType::Identity, PolicyType::PermissionsBoundary, PolicyType::Session]
     } else if m == MatchKind::None && must_self_grant(req) {
         return Decision::ImplicitDeny(PolicyType::ResourceBased); // E7
     } else {
         match m {
             MatchKind::Direct => &[],
-            MatchKind::ViaRole | MatchKind::ViaUser => {
-                &[PolicyType::PermissionsBoundary, PolicyType::Session]
+            MatchKind::ViaRole | MatchKind::ViaUser => &[PolicyType::PermissionsBoundary, PolicyType::Session],
+            MatchKind::Account | MatchKind::None => {
+                &[PolicyType::Identity, PolicyType::PermissionsBoundary, PolicyType::Session]
             }
-            MatchKind::Account | MatchKind::None => &[
-                PolicyType::Identity,
-                PolicyType::PermissionsBoundary,
-                PolicyType::Session,
-            ],
         }
     };
     for t in need {
@@ -433,11 +362,7 @@ fn eval_kind<C: Collector>(
     scratch: &mut Scratch,
     c: &mut C,
 ) -> Outcome {
-    let mut out = Outcome {
-        result: KindResult::None,
-        first_deny: None,
-        strongest_allow: MatchKind::None,
-    };
+    let mut out = Outcome { result: KindResult::None, first_deny: None, strongest_allow: MatchKind::None };
     let service = req.service();
     for (pi, policy) in policies.enumerate() {
         for st in policy.candidates(&req.action_lower, service) {
@@ -446,17 +371,7 @@ fn eval_kind<C: Collector>(
             };
             let deny = st.effect == CompiledEffect::Deny;
             c.statement(|| {
-                explain::matched(
-                    t,
-                    level,
-                    &policy.name,
-                    pi,
-                    &policy.source,
-                    st.sid.as_deref(),
-                    st.index,
-                    deny,
-                    st.span,
-                )
+                explain::matched(t, level, &policy.name, pi, &policy.source, st.sid.as_deref(), st.index, deny, st.span)
             });
             if deny {
                 out.result = KindResult::Deny;
@@ -495,21 +410,17 @@ fn applies(
         (None, _) => MatchKind::Direct,
         (Some(p), _) => principal_test(p, st.effect, &req.principal, facts)?,
     };
-    if !st.actions.matches(&req.action_lower) {
+    if !st.actions.matches(req.service(), req.action_name_lower()) {
         return None;
     }
     let resource_ok = match &st.resources {
-        Some(r) => r.matches(&req.resource, &req.context, &mut scratch.tokens),
+        Some(r) => r.matches(req, &mut scratch.tokens),
         None => slot == Slot::ResourceBased, // R10: trust policies have no Resource
     };
     if !resource_ok {
         return None;
     }
-    if !st
-        .conditions
-        .iter()
-        .all(|cond| cond.evaluate(&req.context, scratch))
-    {
+    if !st.conditions.iter().all(|cond| cond.evaluate(&req.context, scratch)) {
         return None;
     }
     Some(strength)
@@ -525,11 +436,7 @@ fn principal_test(
     let strongest = match &p.entries {
         _ if facts.cross_partition => MatchKind::None,
         None => MatchKind::Direct,
-        Some(entries) => entries
-            .iter()
-            .map(|(t, v)| principal_match(*t, v, caller))
-            .max()
-            .unwrap_or(MatchKind::None),
+        Some(entries) => entries.iter().map(|(t, v)| principal_match(*t, v, caller)).max().unwrap_or(MatchKind::None),
     };
     if p.negated {
         if effect != CompiledEffect::Deny {
@@ -550,10 +457,7 @@ pub fn principal_match(t: PrincipalType, v: &str, caller: &Principal) -> MatchKi
             if v == "*" {
                 return MatchKind::Direct;
             }
-            if matches!(
-                caller.kind,
-                PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::WebIdentity
-            ) {
+            if matches!(caller.kind, PrincipalKind::Anonymous | PrincipalKind::Service | PrincipalKind::WebIdentity) {
                 return MatchKind::None;
             }
             if v.contains('*') {
@@ -563,19 +467,11 @@ pub fn principal_match(t: PrincipalType, v: &str, caller: &Principal) -> MatchKi
                 return MatchKind::Direct;
             }
             if caller.unique_id.as_deref() == Some(v) {
-                return if caller.kind == PrincipalKind::RoleSession {
-                    MatchKind::ViaRole
-                } else {
-                    MatchKind::Direct
-                };
+                return if caller.kind == PrincipalKind::RoleSession { MatchKind::ViaRole } else { MatchKind::Direct };
             }
             let account = caller.account.as_deref().unwrap_or_default();
             if v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit()) {
-                return if v == account {
-                    MatchKind::Account
-                } else {
-                    MatchKind::None
-                };
+                return if v == account { MatchKind::Account } else { MatchKind::None };
             }
             let Some(arn) = crate::arn::Arn::parse(v) else {
                 return MatchKind::None;
@@ -588,21 +484,16 @@ pub fn principal_match(t: PrincipalType, v: &str, caller: &Principal) -> MatchKi
                 return MatchKind::Account;
             }
             if caller.kind == PrincipalKind::RoleSession && arn.service == "iam" {
-                if let (Some(role_name), Some(session_role)) = (
-                    arn.resource
-                        .strip_prefix("role/")
-                        .and_then(|r| r.rsplit('/').next()),
-                    caller.role_arn.as_deref(),
-                ) {
+                if let (Some(role_name), Some(session_role)) =
+                    (arn.resource.strip_prefix("role/").and_then(|r| r.rsplit('/').next()), caller.role_arn.as_deref())
+                {
                     let caller_role_name = session_role.rsplit('/').next().unwrap_or_default();
                     if role_name == caller_role_name {
                         return MatchKind::ViaRole;
                     }
                 }
             }
-            if caller.kind == PrincipalKind::FederatedUser
-                && caller.federated_by.as_deref() == Some(v)
-            {
+            if caller.kind == PrincipalKind::FederatedUser && caller.federated_by.as_deref() == Some(v) {
                 return MatchKind::ViaUser;
             }
             MatchKind::None

@@ -131,11 +131,7 @@ pub fn access_denied_message(req: &Request, decision: &Decision) -> Option<Strin
         _ => req.principal.arn.as_str(),
     };
     let action = &req.action;
-    let on = if req.resource == "*" {
-        String::new()
-    } else {
-        format!(" on resource: {}", req.resource)
-    };
+    let on = if req.resource == "*" { String::new() } else { format!(" on resource: {}", req.resource) };
     match decision {
         Decision::Allow => None,
         Decision::ImplicitDeny(t) => Some(format!(
@@ -200,11 +196,10 @@ impl Explanation {
     /// The JSON form printed by `sagegate simulate --output json`.
     pub fn to_json(&self, req: &Request) -> serde_json::Value {
         let deciding = match self.decision {
-            Decision::ExplicitDeny(s) => self.matched.iter().find(|m| {
-                m.policy_type == s.policy_type
-                    && m.statement_index == s.statement
-                    && m.effect == "Deny"
-            }),
+            Decision::ExplicitDeny(s) => self
+                .matched
+                .iter()
+                .find(|m| m.policy_type == s.policy_type && m.statement_index == s.statement && m.effect == "Deny"),
             _ => None,
         };
         serde_json::json!({
@@ -250,11 +245,7 @@ pub(crate) fn matched(
     MatchedStatement {
         policy_type,
         level,
-        policy: if policy_name.is_empty() {
-            format!("#{policy_index}")
-        } else {
-            policy_name.to_string()
-        },
+        policy: if policy_name.is_empty() { format!("#{policy_index}") } else { policy_name.to_string() },
         statement: match sid {
             Some(s) if !s.is_empty() => s.to_string(),
             _ => format!("#{statement_index}"),

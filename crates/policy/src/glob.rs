@@ -124,9 +124,25 @@ mod tests {
     }
 
     #[test]
+    fn compiled_forms_agree_with_the_matcher() {
+        for (p, subjects) in [
+            ("*", &["", "x"][..]),
+            ("ml.c5.*", &["ml.c5.xlarge", "ml.c5.", "ml.c6.x", "ml.c"][..]),
+            ("abc", &["abc", "abcd", "ab"][..]),
+            ("a*b?", &["axbc", "ab", "abz"][..]),
+        ] {
+            let g = Glob::new(p);
+            for s in subjects {
+                assert_eq!(g.matches(s), matches_text(p, s), "{p} vs {s}");
+            }
+        }
+        assert!(Glob::new("describe*").matches_ignore_ascii_case("DescribeDomain"));
+        assert!(!Glob::new("describé*").matches_ignore_ascii_case("d"));
+    }
+
+    #[test]
     fn case_folding() {
-        assert!(matches_with(&tokens("describe*"), "DescribeDomain", |c| c
-            .to_ascii_lowercase()));
+        assert!(matches_with(&tokens("describe*"), "DescribeDomain", |c| c.to_ascii_lowercase()));
     }
 }
 
@@ -137,6 +153,8 @@ pub enum Glob {
     Any,
     /// No wildcard: whole-string equality.
     Exact(Box<str>),
+    /// A literal prefix then one trailing `*` (`ml.c5.*`, `Describe*`): a prefix test.
+    Prefix(Box<str>),
     /// Anything else.
     Tokens(Box<[Token]>),
 }
@@ -147,6 +165,8 @@ impl Glob {
             Glob::Any
         } else if !pattern.contains(['*', '?']) {
             Glob::Exact(pattern.into())
+        } else if let Some(prefix) = pattern.strip_suffix('*').filter(|p| !p.contains(['*', '?'])) {
+            Glob::Prefix(prefix.into())
         } else {
             Glob::Tokens(tokens(pattern).into_boxed_slice())
         }
@@ -157,6 +177,7 @@ impl Glob {
         match self {
             Glob::Any => true,
             Glob::Exact(e) => **e == *subject,
+            Glob::Prefix(p) => subject.starts_with(&**p),
             Glob::Tokens(t) => matches(t, subject),
         }
     }
@@ -165,7 +186,9 @@ impl Glob {
     pub fn matches_ignore_ascii_case(&self, subject: &str) -> bool {
         match self {
             Glob::Any => true,
-            Glob::Exact(e) => e.eq_ignore_ascii_case(subject),
+            // Byte equality first: patterns and subjects are usually already lower-case.
+            Glob::Exact(e) => **e == *subject || e.eq_ignore_ascii_case(subject),
+            Glob::Prefix(p) => subject.get(..p.len()).is_some_and(|s| s == &**p || s.eq_ignore_ascii_case(p)),
             Glob::Tokens(t) => matches_with(t, subject, |c| c.to_ascii_lowercase()),
         }
     }

@@ -61,11 +61,7 @@ const MAX_DEPTH: usize = 64;
 
 /// Parses a whole document: one value, optionally surrounded by JSON whitespace.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
-    let mut p = Parser {
-        src: text.as_bytes(),
-        text,
-        pos: 0,
-    };
+    let mut p = Parser { src: text.as_bytes(), text, pos: 0 };
     p.skip_ws();
     let v = p.value(0)?;
     p.skip_ws();
@@ -84,10 +80,7 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn err_here(&self, msg: &str) -> JsonError {
         let end = (self.pos + 1).min(self.src.len());
-        JsonError {
-            kind: JsonErrorKind::Syntax(msg.to_string()),
-            span: Span::new(self.pos, end.max(self.pos)),
-        }
+        JsonError { kind: JsonErrorKind::Syntax(msg.to_string()), span: Span::new(self.pos, end.max(self.pos)) }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -116,10 +109,7 @@ impl Parser<'_> {
             Some(_) => return Err(self.err_here("expected a JSON value")),
             None => return Err(self.err_here("unexpected end of input, expected a JSON value")),
         };
-        Ok(Json {
-            value,
-            span: Span::new(start, self.pos),
-        })
+        Ok(Json { value, span: Span::new(start, self.pos) })
     }
 
     fn literal(&mut self, word: &str, v: JsonValue) -> Result<JsonValue, JsonError> {
@@ -166,12 +156,7 @@ impl Parser<'_> {
                 self.pos += 1;
             }
         }
-        Ok(JsonValue::Number(
-            self.text
-                .get(start..self.pos)
-                .unwrap_or_default()
-                .to_string(),
-        ))
+        Ok(JsonValue::Number(self.text.get(start..self.pos).unwrap_or_default().to_string()))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -209,9 +194,7 @@ impl Parser<'_> {
                 }
                 Some(b'\\') => {
                     self.pos += 1;
-                    let c = self
-                        .peek()
-                        .ok_or_else(|| self.err_here("unterminated string"))?;
+                    let c = self.peek().ok_or_else(|| self.err_here("unterminated string"))?;
                     self.pos += 1;
                     match c {
                         b'"' => out.push('"'),
@@ -237,8 +220,7 @@ impl Parser<'_> {
                             } else {
                                 hi
                             };
-                            let ch = char::from_u32(cp)
-                                .ok_or_else(|| self.err_here("invalid \\u escape"))?;
+                            let ch = char::from_u32(cp).ok_or_else(|| self.err_here("invalid \\u escape"))?;
                             out.push(ch);
                         }
                         _ => {
@@ -293,10 +275,7 @@ impl Parser<'_> {
             let key = self.string()?;
             let key_span = Span::new(key_start, self.pos);
             if members.iter().any(|m| m.key == key) {
-                return Err(JsonError {
-                    kind: JsonErrorKind::DuplicateKey(key),
-                    span: key_span,
-                });
+                return Err(JsonError { kind: JsonErrorKind::DuplicateKey(key), span: key_span });
             }
             self.skip_ws();
             if self.peek() != Some(b':') {
@@ -305,11 +284,7 @@ impl Parser<'_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            members.push(Member {
-                key,
-                key_span,
-                value,
-            });
+            members.push(Member { key, key_span, value });
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -355,9 +330,7 @@ mod tests {
     #[test]
     fn keeps_number_text_and_spans() {
         let j = parse(r#"{"a": 1.50, "b": [true, null]}"#).unwrap();
-        let JsonValue::Object(m) = j.value else {
-            panic!()
-        };
+        let JsonValue::Object(m) = j.value else { panic!() };
         assert_eq!(m[0].value.value, JsonValue::Number("1.50".into()));
         assert_eq!(m[0].value.span, Span::new(6, 10));
     }

@@ -28,11 +28,7 @@ pub enum ParseErrorKind {
 }
 
 fn structure(message: impl Into<String>, span: Span) -> ParseError {
-    ParseError {
-        kind: ParseErrorKind::Structure,
-        message: message.into(),
-        span,
-    }
+    ParseError { kind: ParseErrorKind::Structure, message: message.into(), span }
 }
 
 impl Policy {
@@ -63,41 +59,21 @@ impl Policy {
                 }
                 "Id" => id = Some(Spanned::new(as_string(&m.value, "`Id`")?, m.value.span)),
                 "Statement" => statement = Some(&m.value),
-                other => {
-                    return Err(structure(
-                        format!("unknown top-level key `{other}`"),
-                        m.key_span,
-                    ))
-                }
+                other => return Err(structure(format!("unknown top-level key `{other}`"), m.key_span)),
             }
         }
-        let statement =
-            statement.ok_or_else(|| structure("the policy has no `Statement`", root.span))?;
+        let statement = statement.ok_or_else(|| structure("the policy has no `Statement`", root.span))?;
         let items: Vec<&Json> = match &statement.value {
             JsonValue::Object(_) => vec![statement],
             JsonValue::Array(items) => items.iter().collect(),
-            _ => {
-                return Err(structure(
-                    "`Statement` must be an object or an array of objects",
-                    statement.span,
-                ))
-            }
+            _ => return Err(structure("`Statement` must be an object or an array of objects", statement.span)),
         };
         if items.is_empty() {
             return Err(structure("`Statement` is an empty array", statement.span));
         }
-        let statements = items
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| parse_statement(i, s))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Policy {
-            source: text.to_string(),
-            version,
-            id,
-            statements,
-            statement_span: statement.span,
-        })
+        let statements =
+            items.into_iter().enumerate().map(|(i, s)| parse_statement(i, s)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy { source: text.to_string(), version, id, statements, statement_span: statement.span })
     }
 }
 
@@ -123,16 +99,10 @@ fn string_list(j: &Json, what: &str) -> Result<Vec<Spanned<String>>, ParseError>
             .iter()
             .map(|i| match &i.value {
                 JsonValue::String(s) => Ok(Spanned::new(s.clone(), i.span)),
-                _ => Err(structure(
-                    format!("every entry of {what} must be a string"),
-                    i.span,
-                )),
+                _ => Err(structure(format!("every entry of {what} must be a string"), i.span)),
             })
             .collect(),
-        _ => Err(structure(
-            format!("{what} must be a string or an array of strings"),
-            j.span,
-        )),
+        _ => Err(structure(format!("{what} must be a string or an array of strings"), j.span)),
     }
 }
 
@@ -174,13 +144,8 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
             }
             "Action" | "NotAction" => {
                 // V8: an empty list counts as the element being missing, so it makes no pair.
-                if action.as_ref().is_some_and(|a| !a.entries.is_empty())
-                    && !is_empty_list(&m.value)
-                {
-                    return Err(structure(
-                        "a statement may have only one of `Action` and `NotAction`",
-                        m.key_span,
-                    ));
+                if action.as_ref().is_some_and(|a| !a.entries.is_empty()) && !is_empty_list(&m.value) {
+                    return Err(structure("a statement may have only one of `Action` and `NotAction`", m.key_span));
                 }
                 let entries = string_list(&m.value, &format!("`{key}`"))?;
                 if entries.is_empty() && action.is_some() {
@@ -194,13 +159,8 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
                 });
             }
             "Resource" | "NotResource" => {
-                if resource.as_ref().is_some_and(|r| !r.entries.is_empty())
-                    && !is_empty_list(&m.value)
-                {
-                    return Err(structure(
-                        "a statement may have only one of `Resource` and `NotResource`",
-                        m.key_span,
-                    ));
+                if resource.as_ref().is_some_and(|r| !r.entries.is_empty()) && !is_empty_list(&m.value) {
+                    return Err(structure("a statement may have only one of `Resource` and `NotResource`", m.key_span));
                 }
                 let entries = string_list(&m.value, &format!("`{key}`"))?;
                 if entries.is_empty() && resource.is_some() {
@@ -217,29 +177,14 @@ fn parse_statement(index: usize, j: &Json) -> Result<Statement, ParseError> {
                 condition_span = Some(m.value.span);
                 conditions = parse_conditions(&m.value)?;
             }
-            other => {
-                return Err(structure(
-                    format!("unknown statement key `{other}`"),
-                    m.key_span,
-                ))
-            }
+            other => return Err(structure(format!("unknown statement key `{other}`"), m.key_span)),
         }
     }
     let effect = effect.ok_or_else(|| structure("the statement has no `Effect`", j.span))?;
     // V8: an empty list counts as the element being missing.
     let action = action.filter(|a| !a.entries.is_empty());
     let resource = resource.filter(|r| !r.entries.is_empty());
-    Ok(Statement {
-        index,
-        span: j.span,
-        sid,
-        effect,
-        principal,
-        action,
-        resource,
-        conditions,
-        condition_span,
-    })
+    Ok(Statement { index, span: j.span, sid, effect, principal, action, resource, conditions, condition_span })
 }
 
 fn is_empty_list(j: &Json) -> bool {
@@ -249,24 +194,24 @@ fn is_empty_list(j: &Json) -> bool {
 fn parse_principals(j: &Json, key: &str) -> Result<PrincipalSet, ParseError> {
     match &j.value {
         JsonValue::String(s) if s == "*" => Ok(PrincipalSet::Wildcard),
-        JsonValue::String(_) => Err(structure(
-            format!("`{key}` as a string may only be \"*\""),
-            j.span,
-        )),
+        JsonValue::String(_) => Err(structure(format!("`{key}` as a string may only be \"*\""), j.span)),
         JsonValue::Object(members) => {
             let mut map = Vec::new();
             for m in members {
                 let ty = PrincipalType::from_key(&m.key).ok_or_else(|| {
-                    structure(format!("unknown principal type `{}` (expected AWS, Service, Federated or CanonicalUser)", m.key), m.key_span)
+                    structure(
+                        format!(
+                            "unknown principal type `{}` (expected AWS, Service, Federated or CanonicalUser)",
+                            m.key
+                        ),
+                        m.key_span,
+                    )
                 })?;
                 map.push((ty, string_list(&m.value, &format!("`{key}.{}`", m.key))?));
             }
             Ok(PrincipalSet::Map(map))
         }
-        _ => Err(structure(
-            format!("`{key}` must be \"*\" or an object"),
-            j.span,
-        )),
+        _ => Err(structure(format!("`{key}` must be \"*\" or an object"), j.span)),
     }
 }
 
@@ -296,17 +241,13 @@ fn condition_values(j: &Json) -> Result<Vec<Spanned<String>>, ParseError> {
             JsonValue::String(s) => Ok(Spanned::new(s.clone(), j.span)),
             JsonValue::Number(n) => Ok(Spanned::new(n.clone(), j.span)),
             JsonValue::Bool(b) => Ok(Spanned::new(b.to_string(), j.span)),
-            _ => Err(structure(
-                "a condition value must be a string, a number or a boolean",
-                j.span,
-            )),
+            _ => Err(structure("a condition value must be a string, a number or a boolean", j.span)),
         }
     }
     match &j.value {
-        JsonValue::Array(items) if items.is_empty() => Err(structure(
-            "a condition value may not be an empty array",
-            j.span,
-        )),
+        JsonValue::Array(items) if items.is_empty() => {
+            Err(structure("a condition value may not be an empty array", j.span))
+        }
         JsonValue::Array(items) => items.iter().map(scalar).collect(),
         _ => Ok(vec![scalar(j)?]),
     }

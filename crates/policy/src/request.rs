@@ -42,12 +42,8 @@ pub enum RequestError {
     BadAction(String),
 }
 
-const WEB_IDENTITY_PROVIDERS: [&str; 4] = [
-    "accounts.google.com",
-    "graph.facebook.com",
-    "www.amazon.com",
-    "cognito-identity.amazonaws.com",
-];
+const WEB_IDENTITY_PROVIDERS: [&str; 4] =
+    ["accounts.google.com", "graph.facebook.com", "www.amazon.com", "cognito-identity.amazonaws.com"];
 
 impl Principal {
     /// Infers the principal kind from its ARN or name (see `docs/simulate-case-format.md`).
@@ -83,9 +79,7 @@ impl Principal {
         p.partition = arn.partition.to_string();
         match (arn.service, arn.resource) {
             ("iam", "root") => {}
-            ("iam", r) if r.starts_with("user/") && r.len() > 5 && !r.ends_with('/') => {
-                p.kind = PrincipalKind::IamUser
-            }
+            ("iam", r) if r.starts_with("user/") && r.len() > 5 && !r.ends_with('/') => p.kind = PrincipalKind::IamUser,
             ("iam", r) if r.starts_with("oidc-provider/") || r.starts_with("saml-provider/") => {
                 p.kind = PrincipalKind::WebIdentity;
                 p.account = None;
@@ -108,16 +102,12 @@ impl Principal {
 
     /// The name of an IAM user (no path), for `aws:username`.
     pub fn user_name(&self) -> Option<&str> {
-        (self.kind == PrincipalKind::IamUser)
-            .then(|| self.arn.rsplit('/').next())
-            .flatten()
+        (self.kind == PrincipalKind::IamUser).then(|| self.arn.rsplit('/').next()).flatten()
     }
 
     /// The session name of a role session.
     pub fn session_name(&self) -> Option<&str> {
-        (self.kind == PrincipalKind::RoleSession)
-            .then(|| self.arn.rsplit('/').next())
-            .flatten()
+        (self.kind == PrincipalKind::RoleSession).then(|| self.arn.rsplit('/').next()).flatten()
     }
 }
 
@@ -144,9 +134,7 @@ impl Context {
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
         let lower = key.to_ascii_lowercase();
-        match self.entries.binary_search_by(|(l, k, _)| {
-            (l.as_str(), k.as_str()).cmp(&(lower.as_str(), key.as_str()))
-        }) {
+        match self.entries.binary_search_by(|(l, k, _)| (l.as_str(), k.as_str()).cmp(&(lower.as_str(), key.as_str()))) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
                     e.2 = value;
@@ -173,9 +161,7 @@ impl Context {
 
     /// Looks up an already lower-cased key (the evaluator's hot path).
     pub(crate) fn get_lower(&self, key_lower: &str, key_exact: &str) -> Option<&ContextValue> {
-        let start = self
-            .entries
-            .partition_point(|(l, _, _)| l.as_str() < key_lower);
+        let start = self.entries.partition_point(|(l, _, _)| l.as_str() < key_lower);
         let mut first = None;
         for (l, k, v) in self.entries.get(start..).unwrap_or_default() {
             if l != key_lower {
@@ -215,6 +201,10 @@ pub struct Request {
     /// The resource owner's account (defaults: the ARN's account, else the caller's).
     pub resource_account: Option<String>,
     pub context: Context,
+    /// Byte offsets of the first five `:` of `resource` when it is an ARN (R1): split once, here.
+    resource_colons: Option<[usize; 5]>,
+    /// Byte offset of the `:` in `action_lower`.
+    action_colon: usize,
 }
 
 impl Request {
@@ -229,11 +219,8 @@ impl Request {
         if action.split(':').count() != 2 {
             return Err(RequestError::BadAction(action.to_string()));
         }
-        let resource_account = resource_account.or_else(|| {
-            Arn::parse(resource)
-                .map(|a| a.account.to_string())
-                .filter(|a| !a.is_empty())
-        });
+        let resource_account =
+            resource_account.or_else(|| Arn::parse(resource).map(|a| a.account.to_string()).filter(|a| !a.is_empty()));
         Ok(Request {
             principal,
             action: action.to_string(),
@@ -241,20 +228,52 @@ impl Request {
             resource: resource.to_string(),
             resource_account,
             context,
+            resource_colons: colons(resource),
+            action_colon: action.find(':').unwrap_or(action.len()),
         })
+    }
+
+    /// The six components of the resource ARN (R1), or None when the resource is not an ARN.
+    pub fn resource_parts(&self) -> Option<[&str; 6]> {
+        let [a, b, c, d, e] = self.resource_colons?;
+        let r = self.resource.as_str();
+        let part = |from: usize, to: usize| r.get(from..to).unwrap_or_default();
+        Some([part(0, a), part(a + 1, b), part(b + 1, c), part(c + 1, d), part(d + 1, e), part(e + 1, r.len())])
     }
 
     /// The service prefix of the action, lower-cased.
     pub fn service(&self) -> &str {
-        self.action_lower.split(':').next().unwrap_or_default()
+        self.action_lower.get(..self.action_colon).unwrap_or_default()
+    }
+
+    /// The action name, lower-cased.
+    pub(crate) fn action_name_lower(&self) -> &str {
+        self.action_lower.get(self.action_colon + 1..).unwrap_or_default()
+    }
+
+    /// The partition of the resource ARN, if the resource is an ARN.
+    pub(crate) fn resource_partition(&self) -> Option<&str> {
+        let [a, b, ..] = self.resource_colons?;
+        self.resource.get(a + 1..b)
     }
 
     /// The account that owns the resource: given, from the ARN, or else the caller's.
     pub fn owner_account(&self) -> Option<&str> {
-        self.resource_account
-            .as_deref()
-            .or(self.principal.account.as_deref())
+        self.resource_account.as_deref().or(self.principal.account.as_deref())
     }
+}
+
+/// The offsets of the first five colons of an ARN, if it starts with `arn:` and has six components.
+fn colons(s: &str) -> Option<[usize; 5]> {
+    if !s.starts_with("arn:") {
+        return None;
+    }
+    let mut out = [0usize; 5];
+    let mut found = s.match_indices(':').map(|(i, _)| i);
+    for slot in out.iter_mut() {
+        *slot = found.next()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -265,27 +284,15 @@ mod tests {
     fn infers_principal_kinds() {
         let k = |s| Principal::parse(s).unwrap().kind;
         assert_eq!(k("arn:aws:iam::111122223333:root"), PrincipalKind::Root);
-        assert_eq!(
-            k("arn:aws:iam::111122223333:user/eng/carol"),
-            PrincipalKind::IamUser
-        );
-        assert_eq!(
-            k("arn:aws:sts::111122223333:assumed-role/R/s1"),
-            PrincipalKind::RoleSession
-        );
-        assert_eq!(
-            k("arn:aws:sts::111122223333:federated-user/bob"),
-            PrincipalKind::FederatedUser
-        );
+        assert_eq!(k("arn:aws:iam::111122223333:user/eng/carol"), PrincipalKind::IamUser);
+        assert_eq!(k("arn:aws:sts::111122223333:assumed-role/R/s1"), PrincipalKind::RoleSession);
+        assert_eq!(k("arn:aws:sts::111122223333:federated-user/bob"), PrincipalKind::FederatedUser);
         assert_eq!(k("sagemaker.amazonaws.com"), PrincipalKind::Service);
         assert_eq!(k("accounts.google.com"), PrincipalKind::WebIdentity);
         assert_eq!(k("anonymous"), PrincipalKind::Anonymous);
         assert!(Principal::parse("arn:aws:iam::111122223333:role/R").is_err());
         let s = Principal::parse("arn:aws:sts::111122223333:assumed-role/R/s1").unwrap();
-        assert_eq!(
-            s.role_arn.as_deref(),
-            Some("arn:aws:iam::111122223333:role/R")
-        );
+        assert_eq!(s.role_arn.as_deref(), Some("arn:aws:iam::111122223333:role/R"));
         assert_eq!(s.session_name(), Some("s1"));
     }
 
@@ -294,18 +301,9 @@ mod tests {
         let mut c = Context::new();
         c.insert_single("aws:ResourceTag/project", "b");
         c.insert_single("aws:ResourceTag/Project", "a");
-        assert_eq!(
-            c.get("AWS:resourcetag/Project"),
-            Some(&ContextValue::Single("a".into()))
-        );
-        assert_eq!(
-            c.get("aws:ResourceTag/project"),
-            Some(&ContextValue::Single("b".into()))
-        );
-        assert_eq!(
-            c.get("aws:ResourceTag/PROJECT"),
-            Some(&ContextValue::Single("a".into()))
-        );
+        assert_eq!(c.get("AWS:resourcetag/Project"), Some(&ContextValue::Single("a".into())));
+        assert_eq!(c.get("aws:ResourceTag/project"), Some(&ContextValue::Single("b".into())));
+        assert_eq!(c.get("aws:ResourceTag/PROJECT"), Some(&ContextValue::Single("a".into())));
         assert!(c.get("aws:ResourceTag/x").is_none());
     }
 }

@@ -49,14 +49,8 @@ pub fn line_column(source: &str, offset: usize) -> LineColumn {
 /// The full source line containing byte `offset`, without its newline.
 pub fn line_text(source: &str, offset: usize) -> &str {
     let offset = offset.min(source.len());
-    let start = source
-        .get(..offset)
-        .and_then(|s| s.rfind('\n'))
-        .map_or(0, |i| i + 1);
-    let end = source
-        .get(offset..)
-        .and_then(|s| s.find('\n'))
-        .map_or(source.len(), |i| offset + i);
+    let start = source.get(..offset).and_then(|s| s.rfind('\n')).map_or(0, |i| i + 1);
+    let end = source.get(offset..).and_then(|s| s.find('\n')).map_or(source.len(), |i| offset + i);
     source.get(start..end).unwrap_or_default()
 }
 

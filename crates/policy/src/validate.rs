@@ -72,11 +72,7 @@ impl PolicyKind {
     fn principal_forbidden(self) -> bool {
         matches!(
             self,
-            PolicyKind::Identity
-                | PolicyKind::Managed
-                | PolicyKind::Boundary
-                | PolicyKind::Session
-                | PolicyKind::Scp
+            PolicyKind::Identity | PolicyKind::Managed | PolicyKind::Boundary | PolicyKind::Session | PolicyKind::Scp
         )
     }
 
@@ -84,11 +80,7 @@ impl PolicyKind {
     fn is_iam(self) -> bool {
         matches!(
             self,
-            PolicyKind::Identity
-                | PolicyKind::Managed
-                | PolicyKind::Boundary
-                | PolicyKind::Session
-                | PolicyKind::Trust
+            PolicyKind::Identity | PolicyKind::Managed | PolicyKind::Boundary | PolicyKind::Session | PolicyKind::Trust
         )
     }
 
@@ -185,30 +177,22 @@ pub fn validate(text: &str, kind: PolicyKind) -> Validation {
 /// Validates, and with a vocabulary also warns about unknown services, actions and keys (V10, V16).
 pub fn validate_with(text: &str, kind: PolicyKind, vocabulary: Option<&dyn Vocabulary>) -> Validation {
     let mut v = Validation::default();
-    let error = |code: &'static str,
-                 rule: &'static str,
-                 row: Option<u8>,
-                 message: String,
-                 span: Option<Span>,
-                 help: &str| Diagnostic {
-        severity: Severity::Error,
-        code,
-        message,
-        rule,
-        row,
-        span,
-        position: span.map(|s| line_column(text, s.start)),
-        help: (!help.is_empty()).then(|| help.to_string()),
-    };
+    let error =
+        |code: &'static str, rule: &'static str, row: Option<u8>, message: String, span: Option<Span>, help: &str| {
+            Diagnostic {
+                severity: Severity::Error,
+                code,
+                message,
+                rule,
+                row,
+                span,
+                position: span.map(|s| line_column(text, s.start)),
+                help: (!help.is_empty()).then(|| help.to_string()),
+            }
+        };
     // Row 1: character set (V12).
-    if let Some((i, _)) = text
-        .char_indices()
-        .find(|(_, c)| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}'))
-    {
-        let end = text
-            .get(i..)
-            .and_then(|s| s.chars().next())
-            .map_or(i, |c| i + c.len_utf8());
+    if let Some((i, _)) = text.char_indices().find(|(_, c)| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{ff}')) {
+        let end = text.get(i..).and_then(|s| s.chars().next()).map_or(i, |c| i + c.len_utf8());
         v.error = Some(error(
             "ValidationError",
             "V12",
@@ -241,23 +225,10 @@ pub fn validate_with(text: &str, kind: PolicyKind, vocabulary: Option<&dyn Vocab
     let policy = match Policy::parse(text) {
         Ok(p) => p,
         Err(e) => {
-            let invalid_json = matches!(
-                e.kind,
-                ParseErrorKind::NotJson | ParseErrorKind::DuplicateKey
-            ) && matches!(kind, PolicyKind::Trust | PolicyKind::Resource);
-            let message = if invalid_json {
-                "This policy contains invalid Json"
-            } else {
-                "Syntax errors in policy."
-            };
-            let mut d = error(
-                MALFORMED,
-                "V14",
-                Some(3),
-                message.to_string(),
-                Some(e.span),
-                "",
-            );
+            let invalid_json = matches!(e.kind, ParseErrorKind::NotJson | ParseErrorKind::DuplicateKey)
+                && matches!(kind, PolicyKind::Trust | PolicyKind::Resource);
+            let message = if invalid_json { "This policy contains invalid Json" } else { "Syntax errors in policy." };
+            let mut d = error(MALFORMED, "V14", Some(3), message.to_string(), Some(e.span), "");
             d.help = Some(e.message);
             v.error = Some(d);
             return v;
@@ -266,14 +237,7 @@ pub fn validate_with(text: &str, kind: PolicyKind, vocabulary: Option<&dyn Vocab
     let mut findings = Vec::new();
     check_document(&policy, kind, &mut findings);
     if let Some(f) = findings.into_iter().min_by_key(|f| (f.row, f.pos)) {
-        v.error = Some(error(
-            MALFORMED,
-            "V14",
-            Some(f.row),
-            f.message,
-            Some(f.span),
-            f.help,
-        ));
+        v.error = Some(error(MALFORMED, "V14", Some(f.row), f.message, Some(f.span), f.help));
     } else if let Some(d) = check_quota(text, kind) {
         v.error = Some(d);
     }
@@ -302,18 +266,27 @@ fn lint_names(p: &Policy, vocab: &dyn Vocabulary, out: &mut Vec<Diagnostic>) {
     };
     for st in &p.statements {
         for e in st.action.iter().flat_map(|a| &a.entries) {
-            let Some((prefix, name)) = e.value.split_once(':') else { continue };
+            let Some((prefix, name)) = e.value.split_once(':') else {
+                continue;
+            };
             if prefix.contains(['*', '?']) || name.contains(':') || prefix.is_empty() {
                 continue; // A4 and the V14 rows report these
             }
             if !vocab.knows_service(prefix) {
-                let help = did_you_mean(NameKind::Service, prefix, "check the service prefix in the Service Authorization Reference");
+                let help = did_you_mean(
+                    NameKind::Service,
+                    prefix,
+                    "check the service prefix in the Service Authorization Reference",
+                );
                 out.push(warn("unknown-service", format!("`{prefix}` is not a known service prefix"), e.span, help));
             } else if !vocab.matches_some_action(&e.value) {
                 let (message, help) = if name.contains(['*', '?']) {
                     (format!("`{}` matches no {prefix} action", e.value), "check the pattern's spelling".to_string())
                 } else {
-                    (format!("`{}` is not a known {prefix} action", e.value), did_you_mean(NameKind::Action, &e.value, "check the action name"))
+                    (
+                        format!("`{}` is not a known {prefix} action", e.value),
+                        did_you_mean(NameKind::Action, &e.value, "check the action name"),
+                    )
                 };
                 out.push(warn("unknown-action", message, e.span, help));
             }
@@ -323,7 +296,8 @@ fn lint_names(p: &Policy, vocab: &dyn Vocabulary, out: &mut Vec<Diagnostic>) {
             if !key.contains(':') || vocab.knows_condition_key(key) {
                 continue;
             }
-            let help = did_you_mean(NameKind::ConditionKey, key, "check the key in the Service Authorization Reference");
+            let help =
+                did_you_mean(NameKind::ConditionKey, key, "check the key in the Service Authorization Reference");
             out.push(warn("unknown-condition-key", format!("`{key}` is not a known condition key"), c.key.span, help));
         }
     }
@@ -334,7 +308,12 @@ fn check_quota(text: &str, kind: PolicyKind) -> Option<Diagnostic> {
         PolicyKind::Managed | PolicyKind::Boundary => {
             (6_144, count_non_whitespace(text), "LimitExceeded", "Cannot exceed quota for PolicySize: 6144".to_string())
         }
-        PolicyKind::Trust => (2_048, count_non_whitespace(text), "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048".to_string()),
+        PolicyKind::Trust => (
+            2_048,
+            count_non_whitespace(text),
+            "LimitExceeded",
+            "Cannot exceed quota for ACLSizePerRole: 2048".to_string(),
+        ),
         PolicyKind::Scp | PolicyKind::Rcp => (
             5_120,
             text.chars().count(),
@@ -357,21 +336,13 @@ fn check_quota(text: &str, kind: PolicyKind) -> Option<Diagnostic> {
         row: None,
         span: None,
         position: None,
-        help: Some(format!(
-            "the document has {count} characters counted against a limit of {limit}"
-        )),
+        help: Some(format!("the document has {count} characters counted against a limit of {limit}")),
     })
 }
 
 fn check_document(p: &Policy, kind: PolicyKind, out: &mut Vec<Finding>) {
     let mut push = |row: u8, span: Span, message: String, help: &'static str| {
-        out.push(Finding {
-            row,
-            pos: span.start,
-            message,
-            span,
-            help,
-        });
+        out.push(Finding { row, pos: span.start, message, span, help });
     };
     match &p.version.value {
         Version::Unknown(_) => push(
@@ -417,11 +388,7 @@ fn check_document(p: &Policy, kind: PolicyKind, out: &mut Vec<Finding>) {
 
 const SYNTAX: &str = "Syntax errors in policy.";
 
-fn check_statement(
-    st: &Statement,
-    kind: PolicyKind,
-    push: &mut impl FnMut(u8, Span, String, &'static str),
-) {
+fn check_statement(st: &Statement, kind: PolicyKind, push: &mut impl FnMut(u8, Span, String, &'static str)) {
     // Effect (V5).
     if let Effect::Invalid(e) = &st.effect.value {
         if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") {
@@ -432,12 +399,7 @@ fn check_statement(
                 "`Effect` is case-sensitive: write \"Allow\" or \"Deny\"",
             );
         } else {
-            push(
-                3,
-                st.effect.span,
-                SYNTAX.into(),
-                "`Effect` must be \"Allow\" or \"Deny\"",
-            );
+            push(3, st.effect.span, SYNTAX.into(), "`Effect` must be \"Allow\" or \"Deny\"");
         }
     }
     let is_allow = st.effect.value == Effect::Allow;
@@ -453,33 +415,32 @@ fn check_statement(
         }
         Some(pb) => {
             if pb.negated && (is_allow || kind == PolicyKind::Trust) {
-                push(3, pb.key_span, SYNTAX.into(), "`NotPrincipal` may be used only with \"Effect\": \"Deny\", and never in a trust policy");
-            }
-            if kind == PolicyKind::Rcp
-                && (pb.negated || !matches!(pb.principals, PrincipalSet::Wildcard))
-            {
                 push(
                     3,
-                    pb.span,
+                    pb.key_span,
                     SYNTAX.into(),
-                    "an RCP's principal must be exactly \"*\"",
+                    "`NotPrincipal` may be used only with \"Effect\": \"Deny\", and never in a trust policy",
                 );
+            }
+            if kind == PolicyKind::Rcp && (pb.negated || !matches!(pb.principals, PrincipalSet::Wildcard)) {
+                push(3, pb.span, SYNTAX.into(), "an RCP's principal must be exactly \"*\"");
             }
             if let PrincipalSet::Map(m) = &pb.principals {
                 for (_, values) in m {
                     for v in values {
                         if v.value.contains('*') && v.value != "*" {
-                            push(3, v.span, SYNTAX.into(), "a principal may be \"*\" as a whole value only; partial wildcards are not allowed");
+                            push(
+                                3,
+                                v.span,
+                                SYNTAX.into(),
+                                "a principal may be \"*\" as a whole value only; partial wildcards are not allowed",
+                            );
                         }
                     }
                 }
             }
         }
-        None if matches!(
-            kind,
-            PolicyKind::Resource | PolicyKind::Trust | PolicyKind::Rcp
-        ) =>
-        {
+        None if matches!(kind, PolicyKind::Resource | PolicyKind::Trust | PolicyKind::Rcp) => {
             push(
                 19,
                 st.span,
@@ -499,12 +460,9 @@ fn check_statement(
     }
     // Action (V10, V14 rows 9, 16–18, 21).
     match &st.action {
-        None => push(
-            9,
-            st.span,
-            "Policy statement must contain actions.".into(),
-            "add an `Action` or `NotAction` element",
-        ),
+        None => {
+            push(9, st.span, "Policy statement must contain actions.".into(), "add an `Action` or `NotAction` element")
+        }
         Some(a) => {
             for e in &a.entries {
                 check_action(&e.value, e.span, push);
@@ -546,8 +504,15 @@ fn check_statement(
     // Conditions (V9, O5, O10).
     for c in &st.conditions {
         match c.parsed {
-            Operator::Unknown => push(3, c.operator.span, SYNTAX.into(), "unknown condition operator: operator names are case-sensitive, e.g. `StringEquals`"),
-            op if op.is_malformed_null() => push(3, c.operator.span, SYNTAX.into(), "`Null` takes neither a set prefix nor `IfExists`"),
+            Operator::Unknown => push(
+                3,
+                c.operator.span,
+                SYNTAX.into(),
+                "unknown condition operator: operator names are case-sensitive, e.g. `StringEquals`",
+            ),
+            op if op.is_malformed_null() => {
+                push(3, c.operator.span, SYNTAX.into(), "`Null` takes neither a set prefix nor `IfExists`")
+            }
             Operator::Known { base: BaseOperator::Null, .. } => {
                 for v in &c.values {
                     if !v.value.eq_ignore_ascii_case("true") && !v.value.eq_ignore_ascii_case("false") {
@@ -558,7 +523,12 @@ fn check_statement(
             Operator::Known { base, .. } if base.family() == OperatorFamily::Date => {
                 for v in &c.values {
                     if Instant::parse(&v.value).is_none() {
-                        push(6, v.span, "The policy failed legacy parsing".into(), "a date is epoch seconds or ISO 8601, e.g. 2024-01-31T23:59:59Z");
+                        push(
+                            6,
+                            v.span,
+                            "The policy failed legacy parsing".into(),
+                            "a date is epoch seconds or ISO 8601, e.g. 2024-01-31T23:59:59Z",
+                        );
                     }
                 }
             }
@@ -597,19 +567,11 @@ fn check_action(a: &str, span: Span, push: &mut impl FnMut(u8, Span, String, &'s
         return;
     }
     if colons > 1 {
-        push(
-            17,
-            span,
-            "Actions/Condition can contain only one colon.".into(),
-            "write actions as `service:ActionName`",
-        );
+        push(17, span, "Actions/Condition can contain only one colon.".into(), "write actions as `service:ActionName`");
         return;
     }
     let prefix = a.split(':').next().unwrap_or_default();
-    if prefix.is_empty()
-        || !prefix
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'*' | b'?'))
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'*' | b'?'))
     {
         push(
             18,
@@ -641,8 +603,7 @@ fn check_resource(r: &str, span: Span, push: &mut impl FnMut(u8, Span, String, &
         return;
     }
     let not_arn = || format!("Resource {r} must be in ARN format or \"*\".");
-    const ARN_HELP: &str =
-        "write an ARN, `arn:partition:service:region:account-id:resource`, or \"*\"";
+    const ARN_HELP: &str = "write an ARN, `arn:partition:service:region:account-id:resource`, or \"*\"";
     if !r.contains(':') || !r.starts_with("arn:") {
         push(11, span, not_arn(), ARN_HELP);
         return;
@@ -723,14 +684,9 @@ fn check_resource(r: &str, span: Span, push: &mut impl FnMut(u8, Span, String, &
 /// Keys known to be single-valued (M1, M6) and multivalued (M1, M2).
 fn key_is_single_valued(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
-    [
-        "aws:resourcetag/",
-        "aws:requesttag/",
-        "aws:principaltag/",
-        "sagemaker:resourcetag/",
-    ]
-    .iter()
-    .any(|p| k.starts_with(p))
+    ["aws:resourcetag/", "aws:requesttag/", "aws:principaltag/", "sagemaker:resourcetag/"]
+        .iter()
+        .any(|p| k.starts_with(p))
         || [
             "aws:username",
             "aws:userid",
@@ -768,17 +724,15 @@ fn key_is_multivalued(key: &str) -> bool {
 }
 
 fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
-    let warn = |code: &'static str, rule: &'static str, message: String, span: Span, help: &str| {
-        Diagnostic {
-            severity: Severity::Warning,
-            code,
-            message,
-            rule,
-            row: None,
-            span: Some(span),
-            position: Some(line_column(&p.source, span.start)),
-            help: Some(help.to_string()),
-        }
+    let warn = |code: &'static str, rule: &'static str, message: String, span: Span, help: &str| Diagnostic {
+        severity: Severity::Warning,
+        code,
+        message,
+        rule,
+        row: None,
+        span: Some(span),
+        position: Some(line_column(&p.source, span.start)),
+        help: Some(help.to_string()),
     };
     let vars = p.version.value.substitutes_variables();
     if let (Some(id), PolicyKind::Identity | PolicyKind::Managed) = (&p.id, kind) {
@@ -799,10 +753,7 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                     out.push(warn(
                         "wildcard-service-prefix",
                         "A4",
-                        format!(
-                            "`{}` has a wildcard in its service prefix and matches nothing",
-                            e.value
-                        ),
+                        format!("`{}` has a wildcard in its service prefix and matches nothing", e.value),
                         e.span,
                         "spell the service prefix out, e.g. `sagemaker:Describe*`",
                     ));
@@ -827,10 +778,7 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                             out.push(warn(
                                 "wildcard-resource-type",
                                 "R6",
-                                format!(
-                                    "`{}` has a wildcard in its resource type and matches nothing",
-                                    e.value
-                                ),
+                                format!("`{}` has a wildcard in its resource type and matches nothing", e.value),
                                 e.span,
                                 "spell the resource type out, e.g. `notebook-instance/*`",
                             ));
@@ -841,10 +789,7 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                     out.push(warn(
                         "variable-not-substituted",
                         "PV3",
-                        format!(
-                            "`{}`: variables are substituted only under Version 2012-10-17",
-                            e.value
-                        ),
+                        format!("`{}`: variables are substituted only under Version 2012-10-17", e.value),
                         e.span,
                         "add \"Version\": \"2012-10-17\"",
                     ));
@@ -855,7 +800,13 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
             if let PrincipalSet::Map(m) = &pb.principals {
                 for v in m.iter().flat_map(|(_, vs)| vs) {
                     if has_var(&v.value) {
-                        out.push(warn("variable-not-substituted", "PV2", format!("`{}`: variables are not substituted in principals", v.value), v.span, "policy variables work only in resources and String/ARN condition values"));
+                        out.push(warn(
+                            "variable-not-substituted",
+                            "PV2",
+                            format!("`{}`: variables are not substituted in principals", v.value),
+                            v.span,
+                            "policy variables work only in resources and String/ARN condition values",
+                        ));
                     }
                 }
             }
@@ -868,18 +819,12 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                 out.push(warn(
                     "variable-not-substituted",
                     "PV2",
-                    format!(
-                        "`{}`: variables are not substituted in condition keys",
-                        c.key.value
-                    ),
+                    format!("`{}`: variables are not substituted in condition keys", c.key.value),
                     c.key.span,
                     "name the key literally",
                 ));
             }
-            if set != SetOperator::None
-                && base != BaseOperator::Null
-                && key_is_single_valued(&c.key.value)
-            {
+            if set != SetOperator::None && base != BaseOperator::Null && key_is_single_valued(&c.key.value) {
                 out.push(warn(
                     "set-operator-on-single-valued-key",
                     "M6",
@@ -891,19 +836,24 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                     "drop the ForAllValues:/ForAnyValue: prefix",
                 ));
             }
-            if set == SetOperator::None
-                && base != BaseOperator::Null
-                && key_is_multivalued(&c.key.value)
-            {
-                out.push(warn("plain-operator-on-multivalued-key", "M2", format!("`{}` is multivalued: `{}` without ForAllValues:/ForAnyValue: never matches it", c.key.value, c.operator.value), c.operator.span, "add ForAllValues: or ForAnyValue:"));
+            if set == SetOperator::None && base != BaseOperator::Null && key_is_multivalued(&c.key.value) {
+                out.push(warn(
+                    "plain-operator-on-multivalued-key",
+                    "M2",
+                    format!(
+                        "`{}` is multivalued: `{}` without ForAllValues:/ForAnyValue: never matches it",
+                        c.key.value, c.operator.value
+                    ),
+                    c.operator.span,
+                    "add ForAllValues: or ForAnyValue:",
+                ));
             }
             let family = base.family();
             for v in &c.values {
                 let bad = match family {
                     OperatorFamily::Numeric => Decimal::parse(&v.value).is_none(),
                     OperatorFamily::Bool => {
-                        !v.value.eq_ignore_ascii_case("true")
-                            && !v.value.eq_ignore_ascii_case("false")
+                        !v.value.eq_ignore_ascii_case("true") && !v.value.eq_ignore_ascii_case("false")
                     }
                     OperatorFamily::Ip => IpNet::parse(&v.value).is_none(),
                     OperatorFamily::Binary => crate::condition::base64_decode(&v.value).is_none(),
@@ -914,18 +864,20 @@ fn lint(p: &Policy, kind: PolicyKind, out: &mut Vec<Diagnostic>) {
                     out.push(warn(
                         "invalid-condition-value",
                         "V16",
-                        format!(
-                            "`{}` is not a valid value for `{}` and never matches",
-                            v.value, c.operator.value
-                        ),
+                        format!("`{}` is not a valid value for `{}` and never matches", v.value, c.operator.value),
                         v.span,
                         "check the value's format for this operator",
                     ));
                 }
-                let substitutes =
-                    vars && matches!(family, OperatorFamily::String | OperatorFamily::Arn);
+                let substitutes = vars && matches!(family, OperatorFamily::String | OperatorFamily::Arn);
                 if has_var(&v.value) && !substitutes {
-                    out.push(warn("variable-not-substituted", if vars { "PV2" } else { "PV3" }, format!("`{}`: variables are not substituted here", v.value), v.span, "variables work only in String and ARN condition values, under Version 2012-10-17"));
+                    out.push(warn(
+                        "variable-not-substituted",
+                        if vars { "PV2" } else { "PV3" },
+                        format!("`{}`: variables are not substituted here", v.value),
+                        v.span,
+                        "variables work only in String and ARN condition values, under Version 2012-10-17",
+                    ));
                 }
             }
         }
@@ -937,9 +889,7 @@ mod tests {
     use super::*;
 
     fn err(text: &str, kind: PolicyKind) -> Option<(u8, String)> {
-        validate(text, kind)
-            .error
-            .map(|d| (d.row.unwrap_or(0), d.message))
+        validate(text, kind).error.map(|d| (d.row.unwrap_or(0), d.message))
     }
 
     #[test]
@@ -957,49 +907,21 @@ mod tests {
         assert!(err(ok, PolicyKind::Trust).is_none());
         let bad = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":"*","Action":"s3:GetObject"}}"#;
         assert_eq!(err(bad, PolicyKind::Trust).unwrap().0, 21);
-        assert_eq!(
-            err("{", PolicyKind::Trust).unwrap().1,
-            "This policy contains invalid Json"
-        );
-        assert_eq!(
-            err("{", PolicyKind::Identity).unwrap().1,
-            "Syntax errors in policy."
-        );
+        assert_eq!(err("{", PolicyKind::Trust).unwrap().1, "This policy contains invalid Json");
+        assert_eq!(err("{", PolicyKind::Identity).unwrap().1, "Syntax errors in policy.");
     }
 
     #[test]
     fn resource_rows() {
-        let with = |r: &str| {
-            format!(r#"{{"Statement":{{"Effect":"Allow","Action":"a:b","Resource":"{r}"}}}}"#)
-        };
+        let with = |r: &str| format!(r#"{{"Statement":{{"Effect":"Allow","Action":"a:b","Resource":"{r}"}}}}"#);
         assert_eq!(err(&with("notanarn"), PolicyKind::Identity).unwrap().0, 11);
         assert_eq!(
-            err(&with("arn:foo:s3:::b"), PolicyKind::Identity)
-                .unwrap()
-                .1,
+            err(&with("arn:foo:s3:::b"), PolicyKind::Identity).unwrap().1,
             "Partition \"foo\" is not valid for resource \"arn:foo:s3:::b\"."
         );
-        assert_eq!(
-            err(&with("arn:aws:sage*:*:*:*"), PolicyKind::Identity)
-                .unwrap()
-                .0,
-            13
-        );
-        assert_eq!(
-            err(
-                &with("arn:aws:iam:us-east-1:1:role/x"),
-                PolicyKind::Identity
-            )
-            .unwrap()
-            .0,
-            14
-        );
-        assert_eq!(
-            err(&with("arn:aws:iam::1:thing/x"), PolicyKind::Identity)
-                .unwrap()
-                .0,
-            15
-        );
+        assert_eq!(err(&with("arn:aws:sage*:*:*:*"), PolicyKind::Identity).unwrap().0, 13);
+        assert_eq!(err(&with("arn:aws:iam:us-east-1:1:role/x"), PolicyKind::Identity).unwrap().0, 14);
+        assert_eq!(err(&with("arn:aws:iam::1:thing/x"), PolicyKind::Identity).unwrap().0, 15);
         assert_eq!(err(&with("arn:aws::*"), PolicyKind::Identity).unwrap().0, 6);
         assert!(err(&with("arn:aws:sagemaker:*"), PolicyKind::Identity).is_none());
     }

@@ -14,11 +14,7 @@ pub enum Piece {
     /// A character from `${*}`, `${?}` or `${$}`: always literal.
     Escaped(char),
     /// A variable reference.
-    Var {
-        key_lower: String,
-        key: String,
-        default: Option<String>,
-    },
+    Var { key_lower: String, key: String, default: Option<String> },
 }
 
 /// Splits `s` into pieces (PV1). A `${` that does not form a valid variable stays literal text.
@@ -58,20 +54,14 @@ fn parse_var(s: &str) -> Option<(Piece, usize)> {
             return Some((Piece::Escaped(c), 4));
         }
     }
-    let key_len = body
-        .find(|c: char| c == '}' || c == ',' || c == '\'' || c.is_whitespace())
-        .unwrap_or(body.len());
+    let key_len = body.find(|c: char| c == '}' || c == ',' || c == '\'' || c.is_whitespace()).unwrap_or(body.len());
     if key_len == 0 {
         return None;
     }
     let key = body.get(..key_len)?;
     let after_key = body.get(key_len..)?;
     if after_key.starts_with('}') {
-        let piece = Piece::Var {
-            key_lower: key.to_ascii_lowercase(),
-            key: key.to_string(),
-            default: None,
-        };
+        let piece = Piece::Var { key_lower: key.to_ascii_lowercase(), key: key.to_string(), default: None };
         return Some((piece, 2 + key_len + 1));
     }
     let after_comma = after_key.strip_prefix(',')?;
@@ -83,11 +73,8 @@ fn parse_var(s: &str) -> Option<(Piece, usize)> {
         return None;
     }
     let len = 2 + key_len + 1 + (after_comma.len() - trimmed.len()) + 1 + close + 1 + 1;
-    let piece = Piece::Var {
-        key_lower: key.to_ascii_lowercase(),
-        key: key.to_string(),
-        default: Some(default.to_string()),
-    };
+    let piece =
+        Piece::Var { key_lower: key.to_ascii_lowercase(), key: key.to_string(), default: Some(default.to_string()) };
     Some((piece, len))
 }
 
@@ -97,12 +84,7 @@ pub fn needs_resolution(p: &[Piece]) -> bool {
 }
 
 /// Resolves one variable (PV4): the single value of its key, else its default, else None.
-pub fn resolve<'a>(
-    ctx: &'a Context,
-    key_lower: &str,
-    key: &str,
-    default: Option<&'a str>,
-) -> Option<&'a str> {
+pub fn resolve<'a>(ctx: &'a Context, key_lower: &str, key: &str, default: Option<&'a str>) -> Option<&'a str> {
     match ctx.get_lower(key_lower, key) {
         Some(ContextValue::Single(v)) => Some(v.as_str()),
         // A multivalued key is treated as absent (PV4).
@@ -118,11 +100,7 @@ pub fn resolve_tokens(p: &[Piece], ctx: &Context, out: &mut Vec<Token>) -> bool 
         match piece {
             Piece::Text(t) => out.extend(crate::glob::tokens(t)),
             Piece::Escaped(c) => out.push(Token::Escaped(*c)),
-            Piece::Var {
-                key_lower,
-                key,
-                default,
-            } => match resolve(ctx, key_lower, key, default.as_deref()) {
+            Piece::Var { key_lower, key, default } => match resolve(ctx, key_lower, key, default.as_deref()) {
                 Some(v) => out.extend(v.chars().map(Token::Escaped)),
                 None => return false,
             },
@@ -138,11 +116,7 @@ pub fn resolve_text(p: &[Piece], ctx: &Context, out: &mut String) -> bool {
         match piece {
             Piece::Text(t) => out.push_str(t),
             Piece::Escaped(c) => out.push(*c),
-            Piece::Var {
-                key_lower,
-                key,
-                default,
-            } => match resolve(ctx, key_lower, key, default.as_deref()) {
+            Piece::Var { key_lower, key, default } => match resolve(ctx, key_lower, key, default.as_deref()) {
                 Some(v) => out.push_str(v),
                 None => return false,
             },
@@ -156,36 +130,18 @@ mod tests {
     use super::*;
 
     fn var(k: &str, d: Option<&str>) -> Piece {
-        Piece::Var {
-            key_lower: k.to_ascii_lowercase(),
-            key: k.into(),
-            default: d.map(Into::into),
-        }
+        Piece::Var { key_lower: k.to_ascii_lowercase(), key: k.into(), default: d.map(Into::into) }
     }
 
     #[test]
     fn parses_variables_defaults_and_escapes() {
         assert_eq!(
             pieces("home/${aws:username}/*"),
-            vec![
-                Piece::Text("home/".into()),
-                var("aws:username", None),
-                Piece::Text("/*".into())
-            ]
+            vec![Piece::Text("home/".into()), var("aws:username", None), Piece::Text("/*".into())]
         );
-        assert_eq!(
-            pieces("${aws:PrincipalTag/team, 'none'}"),
-            vec![var("aws:PrincipalTag/team", Some("none"))]
-        );
+        assert_eq!(pieces("${aws:PrincipalTag/team, 'none'}"), vec![var("aws:PrincipalTag/team", Some("none"))]);
         assert_eq!(pieces("${aws:x,'d'}"), vec![var("aws:x", Some("d"))]);
-        assert_eq!(
-            pieces("a${*}b"),
-            vec![
-                Piece::Text("a".into()),
-                Piece::Escaped('*'),
-                Piece::Text("b".into())
-            ]
-        );
+        assert_eq!(pieces("a${*}b"), vec![Piece::Text("a".into()), Piece::Escaped('*'), Piece::Text("b".into())]);
         assert_eq!(pieces("${}"), vec![Piece::Text("${}".into())]);
         assert_eq!(pieces("${a b}"), vec![Piece::Text("${a b}".into())]);
         assert_eq!(pieces("${a"), vec![Piece::Text("${a".into())]);

@@ -31,9 +31,7 @@ fn say(line: &str) {
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     for entry in entries {
-        let path = entry
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?.path();
         if path.is_dir() {
             json_files(&path, out)?;
         } else if path.extension().is_some_and(|x| x == "json") {
@@ -65,11 +63,7 @@ fn load() -> (Vec<Entry>, Vec<String>, usize) {
     let mut entries = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     for path in &files {
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(path)
-            .display()
-            .to_string();
+        let rel = path.strip_prefix(root).unwrap_or(path).display().to_string();
         let text = match fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) => {
@@ -85,9 +79,7 @@ fn load() -> (Vec<Entry>, Vec<String>, usize) {
             }
         };
         let Some(items) = doc.as_array() else {
-            problems.push(format!(
-                "[{rel}] the file must hold a JSON array of case objects"
-            ));
+            problems.push(format!("[{rel}] the file must hold a JSON array of case objects"));
             continue;
         };
         for (index, value) in items.iter().enumerate() {
@@ -104,32 +96,17 @@ fn load() -> (Vec<Entry>, Vec<String>, usize) {
                 }
             };
             if let Some(other) = seen.insert(id.clone(), rel.clone()) {
-                problems.push(format!(
-                    "{label} duplicate case id `{id}` (also in {other})"
-                ));
+                problems.push(format!("{label} duplicate case id `{id}` (also in {other})"));
             }
             let rules: Vec<String> = value
                 .get("rules")
                 .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                 .unwrap_or_default();
             if rules.is_empty() {
-                problems.push(format!(
-                    "{label} case `{id}` cites no rule (`rules` must be a non-empty array)"
-                ));
+                problems.push(format!("{label} case `{id}` cites no rule (`rules` must be a non-empty array)"));
             }
-            entries.push(Entry {
-                file: rel.clone(),
-                index,
-                id,
-                rules,
-                value: value.clone(),
-            });
+            entries.push(Entry { file: rel.clone(), index, id, rules, value: value.clone() });
         }
     }
     (entries, problems, files.len())
@@ -164,13 +141,7 @@ fn run_one(entry: &Entry) -> Vec<String> {
 /// A short statement of what the case expected, for the failure report.
 fn expected_summary(v: &Value) -> String {
     let mut parts = Vec::new();
-    for key in [
-        "expect",
-        "expectDecidedBy",
-        "expectValid",
-        "expectCode",
-        "expectMessage",
-    ] {
+    for key in ["expect", "expectDecidedBy", "expectValid", "expectCode", "expectMessage"] {
         if let Some(x) = v.get(key) {
             parts.push(format!("{key}={x}"));
         }
@@ -180,24 +151,18 @@ fn expected_summary(v: &Value) -> String {
 
 #[test]
 fn corpus() {
-    let filter = std::env::var("CORPUS_FILTER")
-        .ok()
-        .filter(|f| !f.is_empty());
+    let filter = std::env::var("CORPUS_FILTER").ok().filter(|f| !f.is_empty());
     let verbose = std::env::var("CORPUS_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let (entries, problems, file_count) = load();
 
-    let mut failures: Vec<String> = problems
-        .iter()
-        .map(|p| format!("corpus file problem: {p}"))
-        .collect();
+    let mut failures: Vec<String> = problems.iter().map(|p| format!("corpus file problem: {p}")).collect();
     let mut ran = 0usize;
     let mut failed_cases = 0usize;
     let mut per_file: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for entry in &entries {
         if let Some(f) = &filter {
-            let hit = entry.id.contains(f.as_str())
-                || entry.file.contains(f.as_str())
-                || entry.rules.iter().any(|r| r == f);
+            let hit =
+                entry.id.contains(f.as_str()) || entry.file.contains(f.as_str()) || entry.rules.iter().any(|r| r == f);
             if !hit {
                 continue;
             }
@@ -233,16 +198,8 @@ fn corpus() {
     for (file, (n, bad)) in &per_file {
         say(&format!("  {file:<40} {n:>4} cases, {bad:>3} failed"));
     }
-    assert!(
-        filter.is_some() || ran > 0,
-        "the corpus is empty: no case under {CORPUS_DIR}"
-    );
-    assert!(
-        failures.is_empty(),
-        "{} corpus failure(s) out of {ran} cases:\n{}\n",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(filter.is_some() || ran > 0, "the corpus is empty: no case under {CORPUS_DIR}");
+    assert!(failures.is_empty(), "{} corpus failure(s) out of {ran} cases:\n{}\n", failures.len(), failures.join("\n"));
 }
 
 /// Rule IDs the corpus must cite at least once: every numbered rule of the IAM spec that a single decision
@@ -275,18 +232,8 @@ fn required_rules() -> BTreeSet<String> {
 #[test]
 fn corpus_cites_every_rule() {
     let (entries, _, _) = load();
-    let cited: BTreeSet<&str> = entries
-        .iter()
-        .flat_map(|e| e.rules.iter().map(String::as_str))
-        .collect();
-    let missing: Vec<String> = required_rules()
-        .into_iter()
-        .filter(|r| !cited.contains(r.as_str()))
-        .collect();
+    let cited: BTreeSet<&str> = entries.iter().flat_map(|e| e.rules.iter().map(String::as_str)).collect();
+    let missing: Vec<String> = required_rules().into_iter().filter(|r| !cited.contains(r.as_str())).collect();
     say(&format!("corpus: {} distinct rule ids cited", cited.len()));
-    assert!(
-        missing.is_empty(),
-        "no corpus case cites these rules: {}",
-        missing.join(", ")
-    );
+    assert!(missing.is_empty(), "no corpus case cites these rules: {}", missing.join(", "));
 }

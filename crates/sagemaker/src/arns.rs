@@ -19,28 +19,17 @@ impl Scope {
         } else {
             "aws"
         };
-        Scope {
-            partition: partition.into(),
-            region: region.into(),
-            account: account.into(),
-        }
+        Scope { partition: partition.into(), region: region.into(), account: account.into() }
     }
 
     /// `arn:<partition>:sagemaker:<region>:<account>:<resource>`.
     pub fn arn(&self, resource: &str) -> String {
-        format!(
-            "arn:{}:sagemaker:{}:{}:{resource}",
-            self.partition, self.region, self.account
-        )
+        format!("arn:{}:sagemaker:{}:{}:{resource}", self.partition, self.region, self.account)
     }
 
     /// A resource of `type` named `name`, with the name's case per §5.2.
     pub fn named(&self, ty: &str, name: &str) -> String {
-        let name = if lowercases_name(ty) {
-            name.to_lowercase()
-        } else {
-            name.to_string()
-        };
+        let name = if lowercases_name(ty) { name.to_lowercase() } else { name.to_string() };
         self.arn(&format!("{ty}/{name}"))
     }
 
@@ -49,15 +38,9 @@ impl Scope {
         if key.starts_with("arn:") {
             key.to_string()
         } else if key.starts_with("alias/") {
-            format!(
-                "arn:{}:kms:{}:{}:{key}",
-                self.partition, self.region, self.account
-            )
+            format!("arn:{}:kms:{}:{}:{key}", self.partition, self.region, self.account)
         } else {
-            format!(
-                "arn:{}:kms:{}:{}:key/{key}",
-                self.partition, self.region, self.account
-            )
+            format!("arn:{}:kms:{}:{}:key/{key}", self.partition, self.region, self.account)
         }
     }
 }
@@ -136,9 +119,7 @@ pub fn first_scope_resources(
     facts: &dyn ResourceFacts,
 ) -> Option<Result<Vec<String>, String>> {
     let one = |ty: &str, field: &str| -> Result<Vec<String>, String> {
-        s(body, field)
-            .map(|n| vec![name_or_arn(scope, ty, n)])
-            .ok_or_else(|| field.to_string())
+        s(body, field).map(|n| vec![name_or_arn(scope, ty, n)]).ok_or_else(|| field.to_string())
     };
     let r = match op {
         "CreateNotebookInstance"
@@ -151,16 +132,12 @@ pub fn first_scope_resources(
         "CreateNotebookInstanceLifecycleConfig"
         | "DescribeNotebookInstanceLifecycleConfig"
         | "UpdateNotebookInstanceLifecycleConfig"
-        | "DeleteNotebookInstanceLifecycleConfig" => one(
-            "notebook-instance-lifecycle-config",
-            "NotebookInstanceLifecycleConfigName",
-        ),
+        | "DeleteNotebookInstanceLifecycleConfig" => {
+            one("notebook-instance-lifecycle-config", "NotebookInstanceLifecycleConfigName")
+        }
         "CreateTrainingJob" | "DescribeTrainingJob" | "StopTrainingJob" | "UpdateTrainingJob" => {
             one("training-job", "TrainingJobName").map(|mut v| {
-                if let Some(plan) = body
-                    .pointer("/ResourceConfig/TrainingPlanArn")
-                    .and_then(Value::as_str)
-                {
+                if let Some(plan) = body.pointer("/ResourceConfig/TrainingPlanArn").and_then(Value::as_str) {
                     v.push(plan.to_string());
                 }
                 v
@@ -176,14 +153,10 @@ pub fn first_scope_resources(
         | "ListTrainingJobsForHyperParameterTuningJob" => {
             one("hyper-parameter-tuning-job", "HyperParameterTuningJobName")
         }
-        "CreateTransformJob" | "DescribeTransformJob" | "StopTransformJob" => {
-            one("transform-job", "TransformJobName")
+        "CreateTransformJob" | "DescribeTransformJob" | "StopTransformJob" => one("transform-job", "TransformJobName"),
+        "CreateAutoMLJob" | "DescribeAutoMLJob" | "StopAutoMLJob" | "CreateAutoMLJobV2" | "DescribeAutoMLJobV2" => {
+            one("automl-job", "AutoMLJobName")
         }
-        "CreateAutoMLJob"
-        | "DescribeAutoMLJob"
-        | "StopAutoMLJob"
-        | "CreateAutoMLJobV2"
-        | "DescribeAutoMLJobV2" => one("automl-job", "AutoMLJobName"),
         "CreateModel" | "DescribeModel" | "DeleteModel" => one("model", "ModelName"),
         "CreateEndpointConfig" | "DescribeEndpointConfig" | "DeleteEndpointConfig" => {
             one("endpoint-config", "EndpointConfigName")
@@ -192,33 +165,22 @@ pub fn first_scope_resources(
             v.extend(one("endpoint-config", "EndpointConfigName")?);
             Ok(v)
         }),
-        "DescribeEndpoint" | "DeleteEndpoint" | "UpdateEndpointWeightsAndCapacities" => {
-            one("endpoint", "EndpointName")
+        "DescribeEndpoint" | "DeleteEndpoint" | "UpdateEndpointWeightsAndCapacities" => one("endpoint", "EndpointName"),
+        "CreateLabelingJob" | "DescribeLabelingJob" | "StopLabelingJob" => one("labeling-job", "LabelingJobName"),
+        "CreateWorkteam" | "DescribeWorkteam" | "UpdateWorkteam" | "DeleteWorkteam" => s(body, "WorkteamName")
+            .map(|n| vec![scope.arn(&format!("workteam/private-crowd/{n}"))])
+            .ok_or_else(|| "WorkteamName".to_string()),
+        "ListLabelingJobsForWorkteam" => {
+            s(body, "WorkteamArn").map(|a| vec![a.to_string()]).ok_or_else(|| "WorkteamArn".to_string())
         }
-        "CreateLabelingJob" | "DescribeLabelingJob" | "StopLabelingJob" => {
-            one("labeling-job", "LabelingJobName")
-        }
-        "CreateWorkteam" | "DescribeWorkteam" | "UpdateWorkteam" | "DeleteWorkteam" => {
-            s(body, "WorkteamName")
-                .map(|n| vec![scope.arn(&format!("workteam/private-crowd/{n}"))])
-                .ok_or_else(|| "WorkteamName".to_string())
-        }
-        "ListLabelingJobsForWorkteam" => s(body, "WorkteamArn")
-            .map(|a| vec![a.to_string()])
-            .ok_or_else(|| "WorkteamArn".to_string()),
         "CreateFlowDefinition" | "DescribeFlowDefinition" | "DeleteFlowDefinition" => {
             one("flow-definition", "FlowDefinitionName")
         }
-        "CreateHumanTaskUi" | "DescribeHumanTaskUi" | "DeleteHumanTaskUi" => {
-            one("human-task-ui", "HumanTaskUiName")
-        }
-        "CreateDomain" => facts
-            .generated_domain_id()
-            .or_else(|| s(body, "DomainId").map(str::to_string))
-            .map_or_else(
-                || Ok(vec![scope.arn("domain/d-xxxxxxxxxxxx")]),
-                |id| Ok(vec![scope.arn(&format!("domain/{id}"))]),
-            ),
+        "CreateHumanTaskUi" | "DescribeHumanTaskUi" | "DeleteHumanTaskUi" => one("human-task-ui", "HumanTaskUiName"),
+        "CreateDomain" => facts.generated_domain_id().or_else(|| s(body, "DomainId").map(str::to_string)).map_or_else(
+            || Ok(vec![scope.arn("domain/d-xxxxxxxxxxxx")]),
+            |id| Ok(vec![scope.arn(&format!("domain/{id}"))]),
+        ),
         "DescribeDomain" | "UpdateDomain" | "DeleteDomain" => one("domain", "DomainId"),
         "CreateUserProfile"
         | "DescribeUserProfile"
@@ -238,15 +200,10 @@ pub fn first_scope_resources(
         }
         "CreateApp" | "DescribeApp" | "DeleteApp" => {
             let owner = s(body, "UserProfileName").or_else(|| s(body, "SpaceName"));
-            match (
-                s(body, "DomainId"),
-                owner,
-                s(body, "AppType"),
-                s(body, "AppName"),
-            ) {
-                (Some(d), Some(o), Some(t), Some(n)) => Ok(vec![
-                    scope.arn(&format!("app/{d}/{o}/{}/{n}", t.to_lowercase()))
-                ]),
+            match (s(body, "DomainId"), owner, s(body, "AppType"), s(body, "AppName")) {
+                (Some(d), Some(o), Some(t), Some(n)) => {
+                    Ok(vec![scope.arn(&format!("app/{d}/{o}/{}/{n}", t.to_lowercase()))])
+                }
                 (None, ..) => Err("DomainId".into()),
                 (_, None, ..) => Err("UserProfileName".into()),
                 (_, _, None, _) => Err("AppType".into()),
@@ -271,10 +228,7 @@ pub fn first_scope_resources(
         | "ListPipelineParametersForExecution" => s(body, "PipelineExecutionArn")
             .map(|a| vec![normalize_arn(a)])
             .ok_or_else(|| "PipelineExecutionArn".to_string()),
-        "CreateModelPackage" => match (
-            s(body, "ModelPackageGroupName"),
-            s(body, "ModelPackageName"),
-        ) {
+        "CreateModelPackage" => match (s(body, "ModelPackageGroupName"), s(body, "ModelPackageName")) {
             (Some(g), _) => {
                 let group_arn = name_or_arn(scope, "model-package-group", g);
                 let group = group_arn.rsplit('/').next().unwrap_or_default().to_string();
@@ -285,19 +239,15 @@ pub fn first_scope_resources(
             (None, None) => Err("ModelPackageName".into()),
         },
         "DescribeModelPackage" | "UpdateModelPackage" | "DeleteModelPackage" => {
-            let field = if body.get("ModelPackageArn").is_some() {
-                "ModelPackageArn"
-            } else {
-                "ModelPackageName"
-            };
+            let field = if body.get("ModelPackageArn").is_some() { "ModelPackageArn" } else { "ModelPackageName" };
             one("model-package", field)
         }
         "CreateModelPackageGroup" | "DescribeModelPackageGroup" | "DeleteModelPackageGroup" => {
             one("model-package-group", "ModelPackageGroupName")
         }
-        "AddTags" | "DeleteTags" | "ListTags" => s(body, "ResourceArn")
-            .map(|a| vec![normalize_arn(a)])
-            .ok_or_else(|| "ResourceArn".to_string()),
+        "AddTags" | "DeleteTags" | "ListTags" => {
+            s(body, "ResourceArn").map(|a| vec![normalize_arn(a)]).ok_or_else(|| "ResourceArn".to_string())
+        }
         "ListModelPackages" => Ok(vec!["*".to_string()]),
         _ => return None,
     };
@@ -322,20 +272,13 @@ mod tests {
     #[test]
     fn names_and_case() {
         let sc = Scope::new("us-east-1", "111122223333");
-        let r = |op, b| {
-            first_scope_resources(op, &b, &sc, &NoFacts)
-                .unwrap()
-                .unwrap()
-        };
+        let r = |op, b| first_scope_resources(op, &b, &sc, &NoFacts).unwrap().unwrap();
         assert_eq!(
             r("CreateTrainingJob", json!({"TrainingJobName": "MyJob"})),
             ["arn:aws:sagemaker:us-east-1:111122223333:training-job/myjob"]
         );
         assert_eq!(
-            r(
-                "CreateEndpoint",
-                json!({"EndpointName": "E", "EndpointConfigName": "C"})
-            ),
+            r("CreateEndpoint", json!({"EndpointName": "E", "EndpointConfigName": "C"})),
             [
                 "arn:aws:sagemaker:us-east-1:111122223333:endpoint/e",
                 "arn:aws:sagemaker:us-east-1:111122223333:endpoint-config/c"
@@ -352,16 +295,9 @@ mod tests {
             r("CreateModelPackage", json!({"ModelPackageGroupName": "G"})),
             ["arn:aws:sagemaker:us-east-1:111122223333:model-package/g/1"]
         );
-        assert!(
-            first_scope_resources("CreateModel", &json!({}), &sc, &NoFacts)
-                .unwrap()
-                .is_err()
-        );
+        assert!(first_scope_resources("CreateModel", &json!({}), &sc, &NoFacts).unwrap().is_err());
         assert!(first_scope_resources("CreateCluster", &json!({}), &sc, &NoFacts).is_none());
-        assert_eq!(
-            sc.kms_key_arn("k1"),
-            "arn:aws:kms:us-east-1:111122223333:key/k1"
-        );
+        assert_eq!(sc.kms_key_arn("k1"), "arn:aws:kms:us-east-1:111122223333:key/k1");
         assert_eq!(
             normalize_arn("arn:aws:sagemaker:us-east-1:1:training-job/ABC"),
             "arn:aws:sagemaker:us-east-1:1:training-job/abc"

@@ -21,10 +21,7 @@ impl CatalogSar {
 
     /// Every SageMaker operation of the API model, in name order.
     pub fn operations(&self) -> Vec<&'static str> {
-        self.0
-            .api("sagemaker")
-            .map(|m| m.operations.iter().map(|o| o.name).collect())
-            .unwrap_or_default()
+        self.0.api("sagemaker").map(|m| m.operations.iter().map(|o| o.name).collect()).unwrap_or_default()
     }
 }
 
@@ -38,40 +35,26 @@ impl Sar for CatalogSar {
             return false;
         };
         a.condition_keys.iter().any(|k| k.eq_ignore_ascii_case(key))
-            || a.resource_types
-                .iter()
-                .any(|r| r.condition_keys.iter().any(|k| k.eq_ignore_ascii_case(key)))
+            || a.resource_types.iter().any(|r| r.condition_keys.iter().any(|k| k.eq_ignore_ascii_case(key)))
     }
 
     fn resource_types(&self, op: &str) -> Vec<(String, bool)> {
         self.action(op)
-            .map(|a| {
-                a.resource_types
-                    .iter()
-                    .map(|r| (r.name.to_string(), r.required))
-                    .collect()
-            })
+            .map(|a| a.resource_types.iter().map(|r| (r.name.to_string(), r.required)).collect())
             .unwrap_or_default()
     }
 
     fn arn_format(&self, ty: &str) -> Option<String> {
-        self.0
-            .resource_type("sagemaker", ty)
-            .map(|r| r.arn_format.to_string())
+        self.0.resource_type("sagemaker", ty).map(|r| r.arn_format.to_string())
     }
 
     fn type_has_tag_keys(&self, ty: &str) -> bool {
-        self.0.resource_type("sagemaker", ty).is_some_and(|r| {
-            r.condition_keys
-                .iter()
-                .any(|k| k.eq_ignore_ascii_case("aws:ResourceTag/${TagKey}"))
-        })
+        self.0
+            .resource_type("sagemaker", ty)
+            .is_some_and(|r| r.condition_keys.iter().any(|k| k.eq_ignore_ascii_case("aws:ResourceTag/${TagKey}")))
     }
 
     fn has_tags_member(&self, op: &str) -> bool {
-        self.0
-            .api("sagemaker")
-            .and_then(|m| m.shape_at(op, ""))
-            .is_some_and(|s| s.member("Tags").is_some())
+        self.0.api("sagemaker").and_then(|m| m.shape_at(op, "")).is_some_and(|s| s.member("Tags").is_some())
     }
 }

@@ -52,18 +52,9 @@ const FEATURE_GROUP: &[&str] = &["CreateFeatureGroup"];
 pub const KMS_ALIASES: &[(&str, &str)] = &[
     ("sagemaker:VolumeKmsKeyArn", "sagemaker:VolumeKmsKey"),
     ("sagemaker:OutputKmsKeyArn", "sagemaker:OutputKmsKey"),
-    (
-        "sagemaker:DomainSharingOutputKmsKeyArn",
-        "sagemaker:DomainSharingOutputKmsKey",
-    ),
-    (
-        "sagemaker:FeatureGroupOfflineStoreKmsKeyArn",
-        "sagemaker:FeatureGroupOfflineStoreKmsKey",
-    ),
-    (
-        "sagemaker:FeatureGroupOnlineStoreKmsKeyArn",
-        "sagemaker:FeatureGroupOnlineStoreKmsKey",
-    ),
+    ("sagemaker:DomainSharingOutputKmsKeyArn", "sagemaker:DomainSharingOutputKmsKey"),
+    ("sagemaker:FeatureGroupOfflineStoreKmsKeyArn", "sagemaker:FeatureGroupOfflineStoreKmsKey"),
+    ("sagemaker:FeatureGroupOnlineStoreKmsKeyArn", "sagemaker:FeatureGroupOnlineStoreKmsKey"),
 ];
 
 pub const KEY_RULES: &[KeyRule] = &[
@@ -438,10 +429,7 @@ pub const FILE_SYSTEM_KEYS: [(&str, &str); 4] = [
 
 /// Where the file-system channels of each operation are.
 pub const FILE_SYSTEM_CHANNELS: &[(&str, &[&str])] = &[
-    (
-        "CreateTrainingJob",
-        &["InputDataConfig[].DataSource.FileSystemDataSource"],
-    ),
+    ("CreateTrainingJob", &["InputDataConfig[].DataSource.FileSystemDataSource"]),
     (
         "CreateHyperParameterTuningJob",
         &[
@@ -557,24 +545,12 @@ pub const UNMAPPED: &[(&str, &str)] = &[
         "sagemaker:DirectGatedModelAccess",
         "no known request field of CreateModel or CreateTrainingJob; always absent (spec §2.8 decision)",
     ),
-    (
-        "sagemaker:TargetModel",
-        "runtime (InvokeEndpoint), outside the control plane",
-    ),
+    ("sagemaker:TargetModel", "runtime (InvokeEndpoint), outside the control plane"),
     (
         "sagemaker:BearerTokenType",
         "CallWithBearerToken is permission-only (no API operation), outside the control plane",
     ),
-    (
-        "sagemaker:IsUpdateRecord",
-        "feature-store runtime (PutRecord), outside the control plane",
-    ),
-    (
-        "sagemaker:UpdatableFeatures",
-        "feature-store runtime (PutRecord), outside the control plane",
-    ),
-    (
-        "sagemaker:ResourceTag/",
-        "the SAR's bare preface string, not a key; never populated (§1.3 item 5)",
-    ),
+    ("sagemaker:IsUpdateRecord", "feature-store runtime (PutRecord), outside the control plane"),
+    ("sagemaker:UpdatableFeatures", "feature-store runtime (PutRecord), outside the control plane"),
+    ("sagemaker:ResourceTag/", "the SAR's bare preface string, not a key; never populated (§1.3 item 5)"),
 ];

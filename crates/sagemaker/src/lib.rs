@@ -19,7 +19,7 @@ pub mod state;
 pub use arns::Scope;
 pub use catalog_sar::CatalogSar;
 pub use plan::{
-    decide, decide_check, plan, CallOutcome, Caller, Check, CheckKind, PlanError, Sar, State,
-    StoredModelPackage, StudioSession,
+    decide, decide_check, plan, CallOutcome, Caller, Check, CheckKind, PlanError, Sar, State, StoredModelPackage,
+    StudioSession,
 };
 pub use state::JsonState;

@@ -51,42 +51,28 @@ const ROLE_ARN_OPERATIONS: [&str; 24] = [
 
 /// The request paths holding roles passed to SageMaker by `op`; empty if it passes none.
 pub fn role_paths(op: &str) -> Vec<String> {
-    let prefixed = |prefix: &str, fields: &[&str]| {
-        fields
-            .iter()
-            .map(|f| format!("{prefix}.{f}"))
-            .collect::<Vec<_>>()
-    };
+    let prefixed = |prefix: &str, fields: &[&str]| fields.iter().map(|f| format!("{prefix}.{f}")).collect::<Vec<_>>();
     let fixed = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
     if ROLE_ARN_OPERATIONS.contains(&op) {
         return fixed(&["RoleArn"]);
     }
     match op {
-        "CreateAutoMLJobV2" => fixed(&[
-            "RoleArn",
-            "AutoMLComputeConfig.EmrServerlessComputeConfig.ExecutionRoleARN",
-        ]),
-        "CreateAlgorithm" | "CreateModelPackage" => {
-            fixed(&["ValidationSpecification.ValidationRole"])
-        }
+        "CreateAutoMLJobV2" => fixed(&["RoleArn", "AutoMLComputeConfig.EmrServerlessComputeConfig.ExecutionRoleARN"]),
+        "CreateAlgorithm" | "CreateModelPackage" => fixed(&["ValidationSpecification.ValidationRole"]),
         "CreateModel" | "CreateEndpointConfig" | "CreatePartnerApp" => fixed(&["ExecutionRoleArn"]),
-        "CreateHyperParameterTuningJob" => fixed(&[
-            "TrainingJobDefinition.RoleArn",
-            "TrainingJobDefinitions[].RoleArn",
-        ]),
-        "CreateProcessingJob" => fixed(&[
-            "RoleArn",
-            "ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.ClusterRoleArn",
-        ]),
+        "CreateHyperParameterTuningJob" => {
+            fixed(&["TrainingJobDefinition.RoleArn", "TrainingJobDefinitions[].RoleArn"])
+        }
+        "CreateProcessingJob" => {
+            fixed(&["RoleArn", "ProcessingInputs[].DatasetDefinition.RedshiftDatasetDefinition.ClusterRoleArn"])
+        }
         "CreateMonitoringSchedule" | "UpdateMonitoringSchedule" => {
             fixed(&["MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn"])
         }
         "CreateProject" => fixed(&["TemplateProviders[].CfnTemplateProvider.RoleARN"]),
-        "CreateCluster" | "UpdateCluster" => fixed(&[
-            "InstanceGroups[].ExecutionRole",
-            "RestrictedInstanceGroups[].ExecutionRole",
-            "ClusterRole",
-        ]),
+        "CreateCluster" | "UpdateCluster" => {
+            fixed(&["InstanceGroups[].ExecutionRole", "RestrictedInstanceGroups[].ExecutionRole", "ClusterRole"])
+        }
         "CreateDomain" => {
             let mut v = prefixed("DefaultUserSettings", &USER_SETTINGS_ROLES);
             v.extend(prefixed("DefaultSpaceSettings", &SPACE_SETTINGS_ROLES));
@@ -125,11 +111,9 @@ mod tests {
     #[test]
     fn collects_distinct_roles_in_order() {
         let body = json!({"TrainingJobDefinitions": [{"RoleArn": "a"}, {"RoleArn": "b"}, {"RoleArn": "a"}]});
-        assert_eq!(
-            passed_roles("CreateHyperParameterTuningJob", &body),
-            ["a", "b"]
-        );
-        let body = json!({"DefaultUserSettings": {"ExecutionRole": "u"}, "DefaultSpaceSettings": {"ExecutionRole": "s"}});
+        assert_eq!(passed_roles("CreateHyperParameterTuningJob", &body), ["a", "b"]);
+        let body =
+            json!({"DefaultUserSettings": {"ExecutionRole": "u"}, "DefaultSpaceSettings": {"ExecutionRole": "s"}});
         assert_eq!(passed_roles("CreateDomain", &body), ["u", "s"]);
         assert!(passed_roles("CreateTransformJob", &json!({"RoleArn": "x"})).is_empty());
         assert_eq!(role_paths("CreateTrainingJob"), ["RoleArn"]);

@@ -18,10 +18,7 @@ pub fn select<'a>(body: &'a Value, path: &str) -> Vec<&'a Value> {
         for v in current {
             let Value::Object(map) = v else { continue };
             let members: Vec<&Value> = if name.contains('*') {
-                map.iter()
-                    .filter(|(k, _)| glob(name, k))
-                    .map(|(_, v)| v)
-                    .collect()
+                map.iter().filter(|(k, _)| glob(name, k)).map(|(_, v)| v).collect()
             } else {
                 map.get(name).into_iter().collect()
             };
@@ -41,10 +38,7 @@ pub fn select<'a>(body: &'a Value, path: &str) -> Vec<&'a Value> {
 
 /// The scalar values (string, number, bool) the path reaches, as text.
 pub fn select_text(body: &Value, path: &str) -> Vec<String> {
-    select(body, path)
-        .into_iter()
-        .filter_map(scalar_text)
-        .collect()
+    select(body, path).into_iter().filter_map(scalar_text).collect()
 }
 
 pub fn scalar_text(v: &Value) -> Option<String> {
@@ -65,9 +59,7 @@ fn glob(pattern: &str, name: &str) -> bool {
     if !name.starts_with(first) || !name.ends_with(last) || name.len() < first.len() + last.len() {
         return false;
     }
-    let mut rest = name
-        .get(first.len()..name.len() - last.len())
-        .unwrap_or_default();
+    let mut rest = name.get(first.len()..name.len() - last.len()).unwrap_or_default();
     for mid in parts.iter().skip(1).take(parts.len().saturating_sub(2)) {
         match rest.find(mid) {
             Some(i) => rest = rest.get(i + mid.len()..).unwrap_or_default(),
@@ -91,15 +83,9 @@ mod tests {
                              "SharingSettings": {"S3KmsKeyId": "k"}},
             "EnableNetworkIsolation": true, "MaxRuntime": 60
         });
+        assert_eq!(select_text(&body, "TrainingJobDefinitions[].VpcConfig.Subnets[]"), ["a", "b", "c"]);
         assert_eq!(
-            select_text(&body, "TrainingJobDefinitions[].VpcConfig.Subnets[]"),
-            ["a", "b", "c"]
-        );
-        assert_eq!(
-            select_text(
-                &body,
-                "UserSettings.*AppSettings.DefaultResourceSpec.InstanceType"
-            ),
+            select_text(&body, "UserSettings.*AppSettings.DefaultResourceSpec.InstanceType"),
             ["ml.t3.medium", "ml.m5.large"]
         );
         assert_eq!(select_text(&body, "EnableNetworkIsolation"), ["true"]);

@@ -4,14 +4,11 @@
 use serde_json::Value;
 
 use sagegate_policy::{
-    evaluate, explain::access_denied_message, Context, ContextValue, Decision, PolicySet,
-    Principal, Request,
+    evaluate, explain::access_denied_message, Context, ContextValue, Decision, PolicySet, Principal, Request,
 };
 
 use crate::arns::{first_scope_resources, normalize_arn, ResourceFacts, Scope};
-use crate::keys::{
-    Transform, FILE_SYSTEM_CHANNELS, FILE_SYSTEM_KEYS, KEY_RULES, KMS_ALIASES, TAG_IMMUNE,
-};
+use crate::keys::{Transform, FILE_SYSTEM_CHANNELS, FILE_SYSTEM_KEYS, KEY_RULES, KMS_ALIASES, TAG_IMMUNE};
 use crate::passrole::passed_roles;
 use crate::path::{scalar_text, select, select_text};
 
@@ -115,10 +112,7 @@ fn tags_of(body: &Value, field: &str) -> Vec<(String, String)> {
         .filter_map(|t| {
             Some((
                 t.get("Key")?.as_str()?.to_string(),
-                t.get("Value")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                t.get("Value").and_then(Value::as_str).unwrap_or_default().to_string(),
             ))
         })
         .collect()
@@ -172,10 +166,7 @@ pub fn plan(
             if let Some(p) = body.get("UserProfileName").and_then(Value::as_str) {
                 sources.push(scope.arn(&format!("user-profile/{d}/{p}")));
             }
-            for (k, v) in sources
-                .iter()
-                .flat_map(|s| state.tags(s).unwrap_or_default())
-            {
+            for (k, v) in sources.iter().flat_map(|s| state.tags(s).unwrap_or_default()) {
                 if !new_tags.iter().any(|(nk, _)| *nk == k) {
                     new_tags.push((k, v));
                 }
@@ -185,15 +176,9 @@ pub fn plan(
     if let (true, Some(studio)) = (creating, &caller.studio) {
         // The automatic values win over a caller's (which validation rejects after authorization).
         new_tags.retain(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "sagemaker:domain-arn" | "sagemaker:user-profile-arn" | "sagemaker:space-arn"
-            )
+            !matches!(k.as_str(), "sagemaker:domain-arn" | "sagemaker:user-profile-arn" | "sagemaker:space-arn")
         });
-        new_tags.push((
-            "sagemaker:domain-arn".into(),
-            scope.arn(&format!("domain/{}", studio.domain_id)),
-        ));
+        new_tags.push(("sagemaker:domain-arn".into(), scope.arn(&format!("domain/{}", studio.domain_id))));
         if let Some(p) = &studio.user_profile_name {
             new_tags.push((
                 "sagemaker:user-profile-arn".into(),
@@ -201,10 +186,7 @@ pub fn plan(
             ));
         }
         if let Some(s) = &studio.space_name {
-            new_tags.push((
-                "sagemaker:space-arn".into(),
-                scope.arn(&format!("space/{}/{s}", studio.domain_id)),
-            ));
+            new_tags.push(("sagemaker:space-arn".into(), scope.arn(&format!("space/{}/{s}", studio.domain_id))));
         }
     }
 
@@ -216,10 +198,7 @@ pub fn plan(
         if values.is_empty() || !sar.action_lists_key(op, rule.key) {
             continue;
         }
-        let alias = KMS_ALIASES
-            .iter()
-            .find(|(k, _)| *k == rule.key)
-            .map(|(_, a)| *a);
+        let alias = KMS_ALIASES.iter().find(|(k, _)| *k == rule.key).map(|(_, a)| *a);
         if rule.multivalued {
             action_ctx.insert(rule.key, ContextValue::Multi(values));
         } else if values.len() == 1 {
@@ -232,29 +211,17 @@ pub fn plan(
                 expansions,
                 values
                     .iter()
-                    .map(|v| {
-                        std::iter::once(rule.key)
-                            .chain(alias)
-                            .map(|k| (k.to_string(), v.clone()))
-                            .collect()
-                    })
+                    .map(|v| std::iter::once(rule.key).chain(alias).map(|k| (k.to_string(), v.clone())).collect())
                     .collect(),
             );
         }
     }
     if op == "CreateDomain" {
         // HomeEfsFileSystemKmsKey mirrors CreateDomain's volume key (§1.3 item 4).
-        if let Some(k) = body
-            .get("KmsKeyId")
-            .or_else(|| body.get("HomeEfsFileSystemKmsKeyId"))
-            .and_then(Value::as_str)
+        if let Some(k) = body.get("KmsKeyId").or_else(|| body.get("HomeEfsFileSystemKmsKeyId")).and_then(Value::as_str)
         {
             let arn = scope.kms_key_arn(k);
-            for key in [
-                "sagemaker:VolumeKmsKeyArn",
-                "sagemaker:VolumeKmsKey",
-                "sagemaker:HomeEfsFileSystemKmsKey",
-            ] {
+            for key in ["sagemaker:VolumeKmsKeyArn", "sagemaker:VolumeKmsKey", "sagemaker:HomeEfsFileSystemKmsKey"] {
                 action_ctx.insert_single(key, arn.clone());
             }
         }
@@ -264,10 +231,7 @@ pub fn plan(
             .iter()
             .flat_map(|c| select(body, c))
             .map(|fs| {
-                FILE_SYSTEM_KEYS
-                    .iter()
-                    .filter_map(|(k, f)| Some((k.to_string(), scalar_text(fs.get(*f)?)?)))
-                    .collect()
+                FILE_SYSTEM_KEYS.iter().filter_map(|(k, f)| Some((k.to_string(), scalar_text(fs.get(*f)?)?))).collect()
             })
             .collect();
         if !tuples.is_empty() {
@@ -277,29 +241,19 @@ pub fn plan(
     if op == "CreateSpace" {
         if let (Some(d), Some(owner)) = (
             body.get("DomainId").and_then(Value::as_str),
-            body.pointer("/OwnershipSettings/OwnerUserProfileName")
-                .and_then(Value::as_str),
+            body.pointer("/OwnershipSettings/OwnerUserProfileName").and_then(Value::as_str),
         ) {
-            action_ctx.insert_single(
-                "sagemaker:OwnerUserProfileArn",
-                scope.arn(&format!("user-profile/{d}/{owner}")),
-            );
+            action_ctx.insert_single("sagemaker:OwnerUserProfileArn", scope.arn(&format!("user-profile/{d}/{owner}")));
         }
     }
-    if matches!(
-        op,
-        "UpdateSpace" | "DeleteSpace" | "CreateApp" | "DeleteApp"
-    ) {
-        if let (Some(d), Some(sp)) = (
-            body.get("DomainId").and_then(Value::as_str),
-            body.get("SpaceName").and_then(Value::as_str),
-        ) {
+    if matches!(op, "UpdateSpace" | "DeleteSpace" | "CreateApp" | "DeleteApp") {
+        if let (Some(d), Some(sp)) =
+            (body.get("DomainId").and_then(Value::as_str), body.get("SpaceName").and_then(Value::as_str))
+        {
             if let Some((owner, sharing)) = state.space(d, sp) {
                 if let Some(o) = owner {
-                    action_ctx.insert_single(
-                        "sagemaker:OwnerUserProfileArn",
-                        scope.arn(&format!("user-profile/{d}/{o}")),
-                    );
+                    action_ctx
+                        .insert_single("sagemaker:OwnerUserProfileArn", scope.arn(&format!("user-profile/{d}/{o}")));
                 }
                 action_ctx.insert_single("sagemaker:SpaceSharingType", sharing);
             }
@@ -308,15 +262,11 @@ pub fn plan(
     if op == "Search" {
         expansions = cross(expansions, search_visibility(body));
     }
-    if let Some(props) = body
-        .get("CustomerMetadataProperties")
-        .and_then(Value::as_object)
-    {
+    if let Some(props) = body.get("CustomerMetadataProperties").and_then(Value::as_object) {
         if matches!(op, "CreateModelPackage" | "UpdateModelPackage") {
             for (k, v) in props {
                 if let Some(v) = scalar_text(v) {
-                    action_ctx
-                        .insert_single(format!("sagemaker:CustomerMetadataProperties/{k}"), v);
+                    action_ctx.insert_single(format!("sagemaker:CustomerMetadataProperties/{k}"), v);
                 }
             }
         }
@@ -359,15 +309,7 @@ pub fn plan(
         if !tag_keys.is_empty() && sar.action_lists_key(op, "aws:TagKeys") {
             ctx.insert("aws:TagKeys", ContextValue::Multi(tag_keys.clone()));
         }
-        add_resource_keys(
-            &mut ctx,
-            op,
-            resource,
-            creating && i == created,
-            &new_tags,
-            state,
-            sar,
-        );
+        add_resource_keys(&mut ctx, op, resource, creating && i == created, &new_tags, state, sar);
         checks.push(Check {
             kind: CheckKind::Action,
             action: action.clone(),
@@ -383,14 +325,9 @@ pub fn plan(
         if let Some(resource) = resources.get(created) {
             let mut ctx = base(&Context::new());
             set_tag_context(&mut ctx, "aws:RequestTag", &new_tags);
-            ctx.insert(
-                "aws:TagKeys",
-                ContextValue::Multi(new_tags.iter().map(|(k, _)| k.clone()).collect()),
-            );
+            ctx.insert("aws:TagKeys", ContextValue::Multi(new_tags.iter().map(|(k, _)| k.clone()).collect()));
             ctx.insert_single("sagemaker:TaggingAction", op);
-            add_resource_keys(
-                &mut ctx, "AddTags", resource, creating, &new_tags, state, sar,
-            );
+            add_resource_keys(&mut ctx, "AddTags", resource, creating, &new_tags, state, sar);
             checks.push(Check {
                 kind: CheckKind::TagOnCreate,
                 action: "sagemaker:AddTags".into(),
@@ -441,31 +378,18 @@ pub fn plan(
 }
 
 fn is_edge(op: &str) -> bool {
-    matches!(
-        op,
-        "CreateDeviceFleet"
-            | "CreateEdgeDeploymentPlan"
-            | "CreateEdgePackagingJob"
-            | "RegisterDevices"
-    )
+    matches!(op, "CreateDeviceFleet" | "CreateEdgeDeploymentPlan" | "CreateEdgePackagingJob" | "RegisterDevices")
 }
 
 fn account_of(arn: &str) -> Option<String> {
-    arn.split(':')
-        .nth(4)
-        .filter(|a| !a.is_empty())
-        .map(str::to_string)
+    arn.split(':').nth(4).filter(|a| !a.is_empty()).map(str::to_string)
 }
 
 /// Which of the C1 resources a creating call creates: the one whose type names the operation's noun
 /// (`CreateTrial` → experiment-trial, `CreateInferenceComponent` → inference-component,
 /// `CreateEndpoint` → endpoint, not endpoint-config); the first when none does.
 fn created_index(op: &str, resources: &[String]) -> usize {
-    let noun = op
-        .strip_prefix("Create")
-        .or_else(|| op.strip_prefix("Import"))
-        .unwrap_or(op)
-        .to_ascii_lowercase();
+    let noun = op.strip_prefix("Create").or_else(|| op.strip_prefix("Import")).unwrap_or(op).to_ascii_lowercase();
     resources
         .iter()
         .enumerate()
@@ -496,11 +420,7 @@ fn add_resource_keys(
     };
     // §3.2: the 24 tag-immune operations never see tags (their other resource keys still apply).
     if !TAG_IMMUNE.contains(&op) && sar.type_has_tag_keys(ty) {
-        let tags = if being_created {
-            new_tags.to_vec()
-        } else {
-            state.tags(resource).unwrap_or_default()
-        };
+        let tags = if being_created { new_tags.to_vec() } else { state.tags(resource).unwrap_or_default() };
         set_tag_context(ctx, "aws:ResourceTag", &tags);
         set_tag_context(ctx, "sagemaker:ResourceTag", &tags);
     }
@@ -508,25 +428,16 @@ fn add_resource_keys(
         if let Some(pkg) = state.model_package(resource) {
             let keyed = [
                 ("sagemaker:CurrentModelLifeCycleStage", &pkg.stage),
-                (
-                    "sagemaker:CurrentModelLifeCycleStageStatus",
-                    &pkg.stage_status,
-                ),
+                ("sagemaker:CurrentModelLifeCycleStageStatus", &pkg.stage_status),
             ];
             for (k, v) in keyed {
                 if let (Some(v), true) = (v, sar.action_lists_key(op, k)) {
                     ctx.insert_single(k, v.clone());
                 }
             }
-            if sar.action_lists_key(
-                op,
-                "sagemaker:CurrentCustomerMetadataProperties/${MetadataKey}",
-            ) {
+            if sar.action_lists_key(op, "sagemaker:CurrentCustomerMetadataProperties/${MetadataKey}") {
                 for (k, v) in &pkg.customer_metadata {
-                    ctx.insert_single(
-                        format!("sagemaker:CurrentCustomerMetadataProperties/{k}"),
-                        v.clone(),
-                    );
+                    ctx.insert_single(format!("sagemaker:CurrentCustomerMetadataProperties/{k}"), v.clone());
                 }
             }
         }
@@ -554,11 +465,9 @@ fn rule_values(rule: &crate::keys::KeyRule, op: &str, body: &Value, scope: &Scop
                     Transform::LifecycleConfigArn => {
                         Some(scope.arn(&format!("notebook-instance-lifecycle-config/{v}")))
                     }
-                    Transform::ModelArn => Some(if v.starts_with("arn:") {
-                        normalize_arn(&v)
-                    } else {
-                        scope.named("model", &v)
-                    }),
+                    Transform::ModelArn => {
+                        Some(if v.starts_with("arn:") { normalize_arn(&v) } else { scope.named("model", &v) })
+                    }
                     Transform::WorkteamType => v
                         .split("workteam/")
                         .nth(1)
@@ -581,10 +490,7 @@ fn rule_values(rule: &crate::keys::KeyRule, op: &str, body: &Value, scope: &Scop
 fn search_visibility(body: &Value) -> Vec<Vec<(String, String)>> {
     let mut by_key: Vec<(String, Vec<String>)> = Vec::new();
     for c in select(body, "VisibilityConditions[]") {
-        let (Some(k), Some(v)) = (
-            c.get("Key").and_then(Value::as_str),
-            c.get("Value").and_then(Value::as_str),
-        ) else {
+        let (Some(k), Some(v)) = (c.get("Key").and_then(Value::as_str), c.get("Value").and_then(Value::as_str)) else {
             continue;
         };
         match by_key.iter_mut().find(|(key, _)| key == k) {
@@ -598,14 +504,8 @@ fn search_visibility(body: &Value) -> Vec<Vec<(String, String)>> {
             .into_iter()
             .map(|v| {
                 vec![
-                    (
-                        format!("sagemaker:SearchVisibilityCondition/{k}"),
-                        v.clone(),
-                    ),
-                    (
-                        format!("sagemaker:SearchVisibilityCondition/{k}/EqualsIfExists"),
-                        v,
-                    ),
+                    (format!("sagemaker:SearchVisibilityCondition/{k}"), v.clone()),
+                    (format!("sagemaker:SearchVisibilityCondition/{k}/EqualsIfExists"), v),
                 ]
             })
             .collect();
@@ -615,40 +515,25 @@ fn search_visibility(body: &Value) -> Vec<Vec<(String, String)>> {
 }
 
 /// The cross product of two lists of alternatives; an empty side is neutral.
-fn cross(
-    a: Vec<Vec<(String, String)>>,
-    b: Vec<Vec<(String, String)>>,
-) -> Vec<Vec<(String, String)>> {
+fn cross(a: Vec<Vec<(String, String)>>, b: Vec<Vec<(String, String)>>) -> Vec<Vec<(String, String)>> {
     if a.is_empty() {
         return b;
     }
     if b.is_empty() {
         return a;
     }
-    a.iter()
-        .flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect()))
-        .collect()
+    a.iter().flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect())).collect()
 }
 
 /// Resources for an operation outside the first scope: the SAR's required resource types with
 /// their ARN formats filled from the request; wildcard-only actions use `*` (§3.1). Required types
 /// whose identifiers the request does not carry are skipped when another one is built (the SAR lists
 /// alternatives as required, e.g. the processing job of DisassociateTrialComponent).
-fn sar_resources(
-    op: &str,
-    body: &Value,
-    scope: &Scope,
-    sar: &dyn Sar,
-) -> Result<Vec<String>, String> {
+fn sar_resources(op: &str, body: &Value, scope: &Scope, sar: &dyn Sar) -> Result<Vec<String>, String> {
     if let Some(listed) = listed_resources(op, body, scope) {
         return listed;
     }
-    let required: Vec<String> = sar
-        .resource_types(op)
-        .into_iter()
-        .filter(|(_, req)| *req)
-        .map(|(t, _)| t)
-        .collect();
+    let required: Vec<String> = sar.resource_types(op).into_iter().filter(|(_, req)| *req).map(|(t, _)| t).collect();
     if required.is_empty() {
         return Ok(vec!["*".into()]);
     }
@@ -674,11 +559,7 @@ fn sar_resources(
 /// Operations whose resources are listed in the request rather than named by one identifier.
 fn listed_resources(op: &str, body: &Value, scope: &Scope) -> Option<Result<Vec<String>, String>> {
     let arns = |paths: &[&str]| -> Vec<String> {
-        paths
-            .iter()
-            .flat_map(|p| select_text(body, p))
-            .map(|a| normalize_arn(&a))
-            .collect()
+        paths.iter().flat_map(|p| select_text(body, p)).map(|a| normalize_arn(&a)).collect()
     };
     let need = |v: Vec<String>, field: &str| {
         if v.is_empty() {
@@ -689,39 +570,21 @@ fn listed_resources(op: &str, body: &Value, scope: &Scope) -> Option<Result<Vec<
     };
     Some(match op {
         // §2.3: the source and destination, whatever their types.
-        "AddAssociation" | "DeleteAssociation" => {
-            need(arns(&["SourceArn", "DestinationArn"]), "SourceArn")
-        }
+        "AddAssociation" | "DeleteAssociation" => need(arns(&["SourceArn", "DestinationArn"]), "SourceArn"),
         "BatchDescribeModelPackage" => need(
             select_text(body, "ModelPackageArnList[]")
                 .iter()
-                .map(|v| {
-                    if v.starts_with("arn:") {
-                        normalize_arn(v)
-                    } else {
-                        scope.named("model-package", v)
-                    }
-                })
+                .map(|v| if v.starts_with("arn:") { normalize_arn(v) } else { scope.named("model-package", v) })
                 .collect(),
             "ModelPackageArnList",
         ),
         "RegisterDevices" | "DeregisterDevices" | "UpdateDevices" => {
-            let fleet = body
-                .get("DeviceFleetName")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
+            let fleet = body.get("DeviceFleetName").and_then(Value::as_str).unwrap_or_default().to_string();
             let names: Vec<String> = select_text(body, "Devices[].DeviceName")
                 .into_iter()
                 .chain(select_text(body, "DeviceNames[]"))
                 .collect();
-            need(
-                names
-                    .iter()
-                    .map(|n| scope.arn(&format!("device-fleet/{fleet}/device/{n}")))
-                    .collect(),
-                "DeviceNames",
-            )
+            need(names.iter().map(|n| scope.arn(&format!("device-fleet/{fleet}/device/{n}"))).collect(), "DeviceNames")
         }
         _ => return None,
     })
@@ -732,9 +595,7 @@ fn camel(ty: &str) -> String {
     ty.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect()
 }
@@ -744,26 +605,12 @@ fn camel(ty: &str) -> String {
 /// `Name`/`Id`; its base with `Name`, `Arn` or `Id`; the type's name with those suffixes; `Name`,
 /// `Arn`. A member holding an ARN of the same type stands for the whole ARN. Identifiers the
 /// service generates (a Create's new id) get a placeholder id.
-fn fill_arn_format(
-    format: &str,
-    ty: &str,
-    op: &str,
-    body: &Value,
-    scope: &Scope,
-) -> Option<String> {
+fn fill_arn_format(format: &str, ty: &str, op: &str, body: &Value, scope: &Scope) -> Option<String> {
     let obj = body.as_object()?;
     let type_camel = camel(ty);
-    let type_prefix = format
-        .splitn(6, ':')
-        .nth(5)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or(ty)
-        .to_string();
+    let type_prefix = format.splitn(6, ':').nth(5).and_then(|r| r.split('/').next()).unwrap_or(ty).to_string();
     let lookup = |name: &str| -> Option<String> {
-        let base = name
-            .strip_suffix("Name")
-            .or_else(|| name.strip_suffix("Id"))
-            .unwrap_or(name);
+        let base = name.strip_suffix("Name").or_else(|| name.strip_suffix("Id")).unwrap_or(name);
         let candidates = [
             name.to_string(),
             base.to_string(),
@@ -782,9 +629,7 @@ fn fill_arn_format(
             // A member the placeholder ends with: `${DataQualityJobDefinitionName}` ← `JobDefinitionName`.
             .or_else(|| {
                 obj.iter()
-                    .filter(|(k, _)| {
-                        (k.ends_with("Name") || k.ends_with("Arn")) && name.ends_with(k.as_str())
-                    })
+                    .filter(|(k, _)| (k.ends_with("Name") || k.ends_with("Arn")) && name.ends_with(k.as_str()))
                     .find_map(|(_, v)| scalar_text(v))
             })
             .or_else(|| obj.get("ResourceIdentifier").and_then(scalar_text))
@@ -802,10 +647,8 @@ fn fill_arn_format(
             "Account" => scope.account.clone(),
             _ => match lookup(name) {
                 Some(v) if v.starts_with("arn:") => {
-                    let same_type = v
-                        .splitn(6, ':')
-                        .nth(5)
-                        .is_some_and(|r| r.split('/').next() == Some(type_prefix.as_str()));
+                    let same_type =
+                        v.splitn(6, ':').nth(5).is_some_and(|r| r.split('/').next() == Some(type_prefix.as_str()));
                     if same_type {
                         return Some(normalize_arn(&v));
                     }
@@ -821,17 +664,8 @@ fn fill_arn_format(
         rest = after.get(end + 1..)?;
     }
     out.push_str(rest);
-    let ty = out
-        .splitn(6, ':')
-        .nth(5)
-        .and_then(|r| r.split('/').next())
-        .unwrap_or_default()
-        .to_string();
-    Some(if crate::arns::lowercases_name(&ty) {
-        normalize_arn(&out)
-    } else {
-        out
-    })
+    let ty = out.splitn(6, ':').nth(5).and_then(|r| r.split('/').next()).unwrap_or_default().to_string();
+    Some(if crate::arns::lowercases_name(&ty) { normalize_arn(&out) } else { out })
 }
 
 /// The decision for one check, after R6 expansion: Allow only if every evaluation allows; any
@@ -842,28 +676,18 @@ pub fn decide_check(check: &Check, principal: &Principal, policies: &PolicySet) 
         for (k, v) in extra {
             ctx.insert_single(k.clone(), v.clone());
         }
-        Request::new(
-            principal.clone(),
-            &check.action,
-            &check.resource,
-            check.resource_account.clone(),
-            ctx,
-        )
+        Request::new(principal.clone(), &check.action, &check.resource, check.resource_account.clone(), ctx)
     };
     let runs: Vec<Decision> = if check.expansions.is_empty() {
-        vec![request(&[]).map_or(
-            Decision::ImplicitDeny(sagegate_policy::PolicyType::Identity),
-            |r| evaluate(policies, &r),
-        )]
+        vec![request(&[])
+            .map_or(Decision::ImplicitDeny(sagegate_policy::PolicyType::Identity), |r| evaluate(policies, &r))]
     } else {
         check
             .expansions
             .iter()
             .map(|e| {
-                request(e).map_or(
-                    Decision::ImplicitDeny(sagegate_policy::PolicyType::Identity),
-                    |r| evaluate(policies, &r),
-                )
+                request(e)
+                    .map_or(Decision::ImplicitDeny(sagegate_policy::PolicyType::Identity), |r| evaluate(policies, &r))
             })
             .collect()
     };
@@ -901,19 +725,9 @@ pub fn decide(checks: Vec<Check>, principal: &Principal, policies: &PolicySet) -
         .collect();
     let failed = decisions.iter().position(|(_, d)| !d.is_allowed());
     let message = failed.and_then(|i| decisions.get(i)).and_then(|(c, d)| {
-        let req = Request::new(
-            principal.clone(),
-            &c.action,
-            &c.resource,
-            c.resource_account.clone(),
-            Context::new(),
-        )
-        .ok()?;
+        let req =
+            Request::new(principal.clone(), &c.action, &c.resource, c.resource_account.clone(), Context::new()).ok()?;
         access_denied_message(&req, d)
     });
-    CallOutcome {
-        decisions,
-        failed,
-        message,
-    }
+    CallOutcome { decisions, failed, message }
 }

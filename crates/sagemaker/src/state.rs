@@ -40,18 +40,30 @@ impl JsonState {
                 "resources" => {
                     for (arn, r) in v.as_object().ok_or("`resources` must map ARNs to objects")? {
                         let r = r.as_object().ok_or("`resources` must map ARNs to objects")?;
-                        if let Some(k) = r.keys().find(|k| !["tags", "modelLifeCycle", "customerMetadataProperties"].contains(&k.as_str())) {
+                        if let Some(k) = r
+                            .keys()
+                            .find(|k| !["tags", "modelLifeCycle", "customerMetadataProperties"].contains(&k.as_str()))
+                        {
                             return Err(format!("unknown member `{k}` of resource {arn} (known: tags, modelLifeCycle, customerMetadataProperties)"));
                         }
                         let pairs = |field: &str| -> Vec<(String, String)> {
                             r.get(field)
                                 .and_then(Value::as_object)
-                                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+                                .map(|t| {
+                                    t.iter()
+                                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                                        .collect()
+                                })
                                 .unwrap_or_default()
                         };
                         let arn = normalize_arn(arn);
                         if r.contains_key("modelLifeCycle") || r.contains_key("customerMetadataProperties") {
-                            let cycle = |f: &str| r.get("modelLifeCycle").and_then(|c| c.get(f)).and_then(Value::as_str).map(str::to_string);
+                            let cycle = |f: &str| {
+                                r.get("modelLifeCycle")
+                                    .and_then(|c| c.get(f))
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string)
+                            };
                             st.model_packages.push((
                                 arn.clone(),
                                 StoredModelPackage {
@@ -70,7 +82,12 @@ impl JsonState {
                         let (Some(d), Some(n)) = (field("domainId"), field("spaceName")) else {
                             return Err("every space needs `domainId` and `spaceName`".into());
                         };
-                        st.spaces.push((d, n, field("ownerUserProfileName"), field("sharingType").unwrap_or_else(|| "Shared".into())));
+                        st.spaces.push((
+                            d,
+                            n,
+                            field("ownerUserProfileName"),
+                            field("sharingType").unwrap_or_else(|| "Shared".into()),
+                        ));
                     }
                 }
                 "modelPackageGroups" => {
@@ -79,7 +96,11 @@ impl JsonState {
                     }
                 }
                 "domainId" => st.domain_id = v.as_str().map(str::to_string),
-                other => return Err(format!("unknown state member `{other}` (known: resources, spaces, modelPackageGroups, domainId)")),
+                other => {
+                    return Err(format!(
+                        "unknown state member `{other}` (known: resources, spaces, modelPackageGroups, domainId)"
+                    ))
+                }
             }
         }
         Ok(st)
@@ -89,10 +110,7 @@ impl JsonState {
 impl ResourceFacts for JsonState {
     fn next_model_package_version(&self, group_arn: &str) -> u64 {
         let arn = normalize_arn(group_arn);
-        self.model_package_groups
-            .iter()
-            .find(|(g, _)| *g == arn)
-            .map_or(1, |(_, n)| n + 1)
+        self.model_package_groups.iter().find(|(g, _)| *g == arn).map_or(1, |(_, n)| n + 1)
     }
 
     fn generated_domain_id(&self) -> Option<String> {
@@ -103,10 +121,7 @@ impl ResourceFacts for JsonState {
 impl State for JsonState {
     fn tags(&self, arn: &str) -> Option<Vec<(String, String)>> {
         let arn = normalize_arn(arn);
-        self.resources
-            .iter()
-            .find(|(a, _)| *a == arn)
-            .map(|(_, t)| t.clone())
+        self.resources.iter().find(|(a, _)| *a == arn).map(|(_, t)| t.clone())
     }
 
     fn space(&self, domain_id: &str, space_name: &str) -> Option<(Option<String>, String)> {
@@ -118,9 +133,6 @@ impl State for JsonState {
 
     fn model_package(&self, arn: &str) -> Option<StoredModelPackage> {
         let arn = normalize_arn(arn);
-        self.model_packages
-            .iter()
-            .find(|(a, _)| *a == arn)
-            .map(|(_, p)| p.clone())
+        self.model_packages.iter().find(|(a, _)| *a == arn).map(|(_, p)| p.clone())
     }
 }

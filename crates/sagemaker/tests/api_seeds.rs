@@ -42,9 +42,7 @@ use std::path::PathBuf;
 use sagegate_catalog::Catalog;
 use sagegate_policy::case::{Case, CaseBody};
 use sagegate_policy::{ContextValue, Decision};
-use sagegate_sagemaker::{
-    decide, plan, Caller, CatalogSar, CheckKind, JsonState, Scope, StudioSession,
-};
+use sagegate_sagemaker::{decide, plan, Caller, CatalogSar, CheckKind, JsonState, Scope, StudioSession};
 use serde_json::{json, Map, Value};
 
 const FIELDS: [&str; 22] = [
@@ -74,9 +72,8 @@ const FIELDS: [&str; 22] = [
 
 /// The scenarios of §6 that make SageMaker API calls; each must have at least one case.
 const SCENARIOS: [&str; 30] = [
-    "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14", "S15",
-    "S16", "S17", "S18", "S19", "S20", "S21", "S22", "S23", "S24", "S25", "S26", "S27", "S28",
-    "S29", "S30", "S31",
+    "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14", "S15", "S16", "S17", "S18",
+    "S19", "S20", "S21", "S22", "S23", "S24", "S25", "S26", "S27", "S28", "S29", "S30", "S31",
 ];
 
 fn seeds_dir() -> PathBuf {
@@ -109,10 +106,7 @@ fn context_of(case: &Map<String, Value>, region: &str) -> Result<Map<String, Val
     ctx.insert("aws:ViaAWSService".into(), json!("false"));
     ctx.insert("aws:CurrentTime".into(), json!("2026-10-01T12:00:00Z"));
     ctx.insert("aws:EpochTime".into(), json!("1790856000"));
-    let network = case
-        .get("network")
-        .cloned()
-        .unwrap_or_else(|| json!({"sourceIp": "192.0.2.10"}));
+    let network = case.get("network").cloned().unwrap_or_else(|| json!({"sourceIp": "192.0.2.10"}));
     let net = network.as_object().ok_or("`network` must be an object")?;
     for (k, v) in net {
         let key = match k.as_str() {
@@ -150,28 +144,17 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
     }
     let expect = s("expect").ok_or("`expect` is required")?;
     if !["Allow", "ImplicitDeny", "ExplicitDeny"].contains(&expect) {
-        return Err(format!(
-            "`expect` must be Allow, ImplicitDeny or ExplicitDeny, not `{expect}`"
-        ));
+        return Err(format!("`expect` must be Allow, ImplicitDeny or ExplicitDeny, not `{expect}`"));
     }
     let region = s("region").unwrap_or("us-east-1");
 
     // The policy inputs go through the CASE.json reader, which also derives the principal keys.
     let mut identity: Vec<Value> = case
         .get("identityPolicies")
-        .map(|v| {
-            v.as_array()
-                .cloned()
-                .ok_or("`identityPolicies` must be a list")
-        })
+        .map(|v| v.as_array().cloned().ok_or("`identityPolicies` must be a list"))
         .transpose()?
         .unwrap_or_default();
-    for m in case
-        .get("managedPolicies")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for m in case.get("managedPolicies").and_then(Value::as_array).into_iter().flatten() {
         let name = m.as_str().ok_or("`managedPolicies` holds ARNs or names")?;
         let catalog = Catalog::get();
         let p = catalog
@@ -202,19 +185,13 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
     };
     let policies = d.policy_set().map_err(|e| e.to_string())?;
     let principal = d.request.principal.clone();
-    let account = principal
-        .account
-        .clone()
-        .ok_or("the principal has no account")?;
+    let account = principal.account.clone().ok_or("the principal has no account")?;
 
     let studio = match case.get("studio") {
         None => None,
         Some(v) => {
             let o = v.as_object().ok_or("`studio` must be an object")?;
-            if let Some(k) = o
-                .keys()
-                .find(|k| !["domainId", "userProfileName", "spaceName"].contains(&k.as_str()))
-            {
+            if let Some(k) = o.keys().find(|k| !["domainId", "userProfileName", "spaceName"].contains(&k.as_str())) {
                 return Err(format!("unknown studio member `{k}`"));
             }
             let f = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
@@ -229,14 +206,10 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
         Some(v) => JsonState::from_value(v)?,
         None => JsonState::default(),
     };
-    let caller = Caller {
-        principal: principal.clone(),
-        context: d.request.context.clone(),
-        studio,
-    };
+    let caller = Caller { principal: principal.clone(), context: d.request.context.clone(), studio };
     let scope = Scope::new(region, &account);
-    let checks = plan(op, body, &scope, &caller, &state, &CatalogSar::default())
-        .map_err(|e| format!("plan failed: {e}"))?;
+    let checks =
+        plan(op, body, &scope, &caller, &state, &CatalogSar::default()).map_err(|e| format!("plan failed: {e}"))?;
     let outcome = decide(checks, &principal, &policies);
 
     let mut failures = Vec::new();
@@ -246,15 +219,7 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
         outcome
             .decisions
             .iter()
-            .map(|(c, dec)| {
-                format!(
-                    "{} {} on {} -> {}",
-                    kind_name(c.kind),
-                    c.action,
-                    c.resource,
-                    dec.kind().as_str()
-                )
-            })
+            .map(|(c, dec)| format!("{} {} on {} -> {}", kind_name(c.kind), c.action, c.resource, dec.kind().as_str()))
             .collect::<Vec<_>>()
             .join("; ")
     };
@@ -264,25 +229,18 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
     if let Some(want) = s("expectFailedAction") {
         let have = first_failed.map(|(c, _)| c.action.as_str());
         if have != Some(want) {
-            failures.push(format!(
-                "expected the first failing check to be {want}, got {have:?}"
-            ));
+            failures.push(format!("expected the first failing check to be {want}, got {have:?}"));
         }
     }
     if let Some(want) = s("expectFailedResource") {
         let have = first_failed.map(|(c, _)| c.resource.as_str());
         if have != Some(want) {
-            failures.push(format!(
-                "expected the first failing resource {want}, got {have:?}"
-            ));
+            failures.push(format!("expected the first failing resource {want}, got {have:?}"));
         }
     }
     if let Some(want) = s("expectMessage") {
         if outcome.message.as_deref() != Some(want) {
-            failures.push(format!(
-                "expected message {want:?}, got {:?}",
-                outcome.message
-            ));
+            failures.push(format!("expected message {want:?}, got {:?}", outcome.message));
         }
     }
     if let Some(want) = case.get("expectChecks") {
@@ -297,22 +255,17 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
         }
         for (i, (w, (c, dec))) in want.iter().zip(&outcome.decisions).enumerate() {
             let w = w.as_object().ok_or("each expected check is an object")?;
-            if let Some(k) = w.keys().find(|k| {
-                ![
-                    "kind", "action", "resource", "decision", "context", "absent",
-                ]
-                .contains(&k.as_str())
-            }) {
+            if let Some(k) = w
+                .keys()
+                .find(|k| !["kind", "action", "resource", "decision", "context", "absent"].contains(&k.as_str()))
+            {
                 return Err(format!("unknown expected-check member `{k}`"));
             }
             let ws = |k: &str| w.get(k).and_then(Value::as_str);
             let mut diff = |what: &str, want: Option<&str>, have: &str| {
                 if let Some(want) = want {
                     if want != have {
-                        failures.push(format!(
-                            "check {}: expected {what} {want}, got {have}",
-                            i + 1
-                        ));
+                        failures.push(format!("check {}: expected {what} {want}, got {have}", i + 1));
                     }
                 }
             };
@@ -320,12 +273,7 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
             diff("action", ws("action"), &c.action);
             diff("resource", ws("resource"), &c.resource);
             diff("decision", ws("decision"), dec.kind().as_str());
-            for (k, v) in w
-                .get("context")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
+            for (k, v) in w.get("context").and_then(Value::as_object).into_iter().flatten() {
                 let want_set: Option<Vec<String>> = match v {
                     Value::Array(items) => Some(items.iter().filter_map(value_text).collect()),
                     other => value_text(other).map(|t| vec![t]),
@@ -335,11 +283,7 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
                 let expanded: Vec<String> = c
                     .expansions
                     .iter()
-                    .flat_map(|e| {
-                        e.iter()
-                            .filter(|(ek, _)| ek.eq_ignore_ascii_case(k))
-                            .map(|(_, v)| v.clone())
-                    })
+                    .flat_map(|e| e.iter().filter(|(ek, _)| ek.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone()))
                     .collect();
                 let mut have_set: Vec<String> = match have {
                     Some(ContextValue::Single(s)) => vec![s.clone()],
@@ -352,24 +296,12 @@ fn run_case(case: &Map<String, Value>) -> Result<Vec<String>, String> {
                 want_set.sort();
                 want_set.dedup();
                 if have_set != want_set {
-                    failures.push(format!(
-                        "check {}: expected {k} = {want_set:?}, got {have_set:?}",
-                        i + 1
-                    ));
+                    failures.push(format!("check {}: expected {k} = {want_set:?}, got {have_set:?}", i + 1));
                 }
             }
-            for k in w
-                .get("absent")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for k in w.get("absent").and_then(Value::as_array).into_iter().flatten() {
                 let k = k.as_str().ok_or("`absent` lists key names")?;
-                let expanded = c
-                    .expansions
-                    .iter()
-                    .flatten()
-                    .any(|(ek, _)| ek.eq_ignore_ascii_case(k));
+                let expanded = c.expansions.iter().flatten().any(|(ek, _)| ek.eq_ignore_ascii_case(k));
                 if c.context.get(k).is_some() || expanded {
                     failures.push(format!("check {}: expected {k} to be absent", i + 1));
                 }
@@ -418,10 +350,7 @@ fn api_seeds() {
                 failures.push(format!("{name}[{i}]: a case must be an object"));
                 continue;
             };
-            let id = obj
-                .get("id")
-                .and_then(Value::as_str)
-                .map_or_else(|| format!("#{i}"), str::to_string);
+            let id = obj.get("id").and_then(Value::as_str).map_or_else(|| format!("#{i}"), str::to_string);
             if let Some(prev) = ids.insert(id.clone(), name.clone()) {
                 failures.push(format!("{name}: {id}: duplicate id (also in {prev})"));
             }
@@ -440,24 +369,11 @@ fn api_seeds() {
             failures.push(format!("scenario {sc} has no API-level case"));
         }
     }
-    let counts: Vec<String> = SCENARIOS
-        .iter()
-        .map(|sc| format!("{sc}: {}", per_scenario.get(*sc).copied().unwrap_or(0)))
-        .collect();
-    println!(
-        "{total} API-level seed cases in {} files ({})",
-        files.len(),
-        counts.join(", ")
-    );
+    let counts: Vec<String> =
+        SCENARIOS.iter().map(|sc| format!("{sc}: {}", per_scenario.get(*sc).copied().unwrap_or(0))).collect();
+    println!("{total} API-level seed cases in {} files ({})", files.len(), counts.join(", "));
     if total < 150 {
-        failures.push(format!(
-            "only {total} API-level seed cases (at least 150 expected)"
-        ));
+        failures.push(format!("only {total} API-level seed cases (at least 150 expected)"));
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {total} API-level seed cases failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {total} API-level seed cases failed:\n{}", failures.len(), failures.join("\n"));
 }

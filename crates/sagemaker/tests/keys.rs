@@ -11,12 +11,9 @@ mod support;
 use sagegate_catalog::{Catalog, KeyType};
 use sagegate_policy::{Context, ContextValue, Principal};
 use sagegate_sagemaker::keys::{
-    Transform, FILE_SYSTEM_CHANNELS, FILE_SYSTEM_KEYS, KEY_RULES, KMS_ALIASES, SPECIAL_KEYS,
-    UNMAPPED,
+    Transform, FILE_SYSTEM_CHANNELS, FILE_SYSTEM_KEYS, KEY_RULES, KMS_ALIASES, SPECIAL_KEYS, UNMAPPED,
 };
-use sagegate_sagemaker::{
-    plan, Caller, CatalogSar, Check, CheckKind, JsonState, Sar, Scope, State, StudioSession,
-};
+use sagegate_sagemaker::{plan, Caller, CatalogSar, Check, CheckKind, JsonState, Sar, Scope, State, StudioSession};
 use serde_json::{json, Value};
 use support::{request, Empty};
 
@@ -35,15 +32,8 @@ fn caller(studio: Option<StudioSession>) -> Caller {
 }
 
 fn checks(op: &str, body: &Value, state: &dyn State, studio: Option<StudioSession>) -> Vec<Check> {
-    plan(
-        op,
-        body,
-        &Scope::new("us-east-1", ACCT),
-        &caller(studio),
-        state,
-        &CatalogSar::default(),
-    )
-    .unwrap_or_else(|e| panic!("{op}: {e}"))
+    plan(op, body, &Scope::new("us-east-1", ACCT), &caller(studio), state, &CatalogSar::default())
+        .unwrap_or_else(|e| panic!("{op}: {e}"))
 }
 
 /// A key's values in a check: its context value, or its values over the R6 combinations.
@@ -51,13 +41,7 @@ fn values(c: &Check, key: &str) -> Vec<String> {
     match c.context.get(key) {
         Some(ContextValue::Single(s)) => vec![s.clone()],
         Some(ContextValue::Multi(v)) => v.clone(),
-        None => c
-            .expansions
-            .iter()
-            .flatten()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .collect(),
+        None => c.expansions.iter().flatten().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect(),
     }
 }
 
@@ -120,11 +104,7 @@ fn sample(key: &str, transform: Transform) -> Value {
 #[test]
 fn every_catalog_key_is_mapped_or_unmapped_with_a_reason() {
     let service = Catalog::get().service("sagemaker").unwrap();
-    assert_eq!(
-        service.condition_keys.len(),
-        68,
-        "spec §1.2: 68 SageMaker keys"
-    );
+    assert_eq!(service.condition_keys.len(), 68, "spec §1.2: 68 SageMaker keys");
     let mut failures = Vec::new();
     let (mut mapped, mut unmapped) = (0, 0);
     for k in &service.condition_keys {
@@ -138,9 +118,7 @@ fn every_catalog_key_is_mapped_or_unmapped_with_a_reason() {
             (true, false) => mapped += 1,
             (false, true) => unmapped += 1,
             (true, true) => failures.push(format!("{name}: both mapped and listed as unmapped")),
-            (false, false) => {
-                failures.push(format!("{name}: neither mapped nor listed in UNMAPPED"))
-            }
+            (false, false) => failures.push(format!("{name}: neither mapped nor listed in UNMAPPED")),
         }
     }
     // No stale names: everything the tables mention is a key of the catalog.
@@ -153,9 +131,7 @@ fn every_catalog_key_is_mapped_or_unmapped_with_a_reason() {
         .chain(UNMAPPED.iter().map(|(k, _)| *k));
     for n in named {
         if service.condition_key(n).is_none() {
-            failures.push(format!(
-                "{n}: listed, but not a SageMaker key of the catalog"
-            ));
+            failures.push(format!("{n}: listed, but not a SageMaker key of the catalog"));
         }
     }
     println!("{mapped} keys mapped, {unmapped} unmapped");
@@ -174,17 +150,11 @@ fn every_rule_path_populates_its_key() {
     let mut failures = Vec::new();
     let mut tried = 0;
     for rule in KEY_RULES {
-        let alias = KMS_ALIASES
-            .iter()
-            .find(|(k, _)| *k == rule.key)
-            .map(|(_, a)| *a);
+        let alias = KMS_ALIASES.iter().find(|(k, _)| *k == rule.key).map(|(_, a)| *a);
         for (ops, paths) in rule.sources {
             for op in *ops {
                 if !sar.action_lists_key(op, rule.key) {
-                    failures.push(format!(
-                        "{}: the SAR does not list it on {op} (dead rule)",
-                        rule.key
-                    ));
+                    failures.push(format!("{}: the SAR does not list it on {op} (dead rule)", rule.key));
                     continue;
                 }
                 for path in *paths {
@@ -286,23 +256,14 @@ fn feature_group_keys_and_their_aliases() {
     let c1 = &planned[0];
     let key = |k: &str| values(c1, k);
     assert_eq!(key("sagemaker:FeatureGroupEnableOnlineStore"), ["true"]);
-    assert_eq!(
-        key("sagemaker:FeatureGroupDisableGlueTableCreation"),
-        ["false"]
-    );
+    assert_eq!(key("sagemaker:FeatureGroupDisableGlueTableCreation"), ["false"]);
     assert_eq!(key("sagemaker:FeatureGroupOfflineStoreConfig"), ["true"]);
-    assert_eq!(
-        key("sagemaker:FeatureGroupOfflineStoreS3Uri"),
-        ["s3://bucket/fs/"]
-    );
+    assert_eq!(key("sagemaker:FeatureGroupOfflineStoreS3Uri"), ["s3://bucket/fs/"]);
     let online = "arn:aws:kms:us-east-1:111122223333:key/online-key";
     let offline = "arn:aws:kms:us-east-1:111122223333:alias/offline";
     assert_eq!(key("sagemaker:FeatureGroupOnlineStoreKmsKeyArn"), [online]);
     assert_eq!(key("sagemaker:FeatureGroupOnlineStoreKmsKey"), [online]);
-    assert_eq!(
-        key("sagemaker:FeatureGroupOfflineStoreKmsKeyArn"),
-        [offline]
-    );
+    assert_eq!(key("sagemaker:FeatureGroupOfflineStoreKmsKeyArn"), [offline]);
     assert_eq!(key("sagemaker:FeatureGroupOfflineStoreKmsKey"), [offline]);
     // Without an offline store the presence key is absent (Null only), as are the others (R2).
     let planned = checks(
@@ -324,54 +285,24 @@ fn model_package_current_keys_come_from_the_stored_package() {
         "modelLifeCycle": {"Stage": "Staging", "StageStatus": "Approved"},
         "customerMetadataProperties": {"owner": "alice"}}}}))
     .unwrap();
-    for op in [
-        "DescribeModelPackage",
-        "UpdateModelPackage",
-        "DeleteModelPackage",
-    ] {
+    for op in ["DescribeModelPackage", "UpdateModelPackage", "DeleteModelPackage"] {
         let planned = checks(op, &json!({"ModelPackageName": pkg}), &state, None);
         let c1 = &planned[0];
         assert_eq!(c1.resource, pkg, "{op}");
-        assert_eq!(
-            values(c1, "sagemaker:CurrentModelLifeCycleStage"),
-            ["Staging"],
-            "{op}"
-        );
-        assert_eq!(
-            values(c1, "sagemaker:CurrentModelLifeCycleStageStatus"),
-            ["Approved"],
-            "{op}"
-        );
-        assert_eq!(
-            values(c1, "sagemaker:CurrentCustomerMetadataProperties/owner"),
-            ["alice"],
-            "{op}"
-        );
+        assert_eq!(values(c1, "sagemaker:CurrentModelLifeCycleStage"), ["Staging"], "{op}");
+        assert_eq!(values(c1, "sagemaker:CurrentModelLifeCycleStageStatus"), ["Approved"], "{op}");
+        assert_eq!(values(c1, "sagemaker:CurrentCustomerMetadataProperties/owner"), ["alice"], "{op}");
         assert_eq!(values(c1, "sagemaker:ResourceTag/team"), ["a"], "{op}");
     }
     // ListTags is tag-immune (§3.2) but still sees the package's other resource keys.
     let planned = checks("ListTags", &json!({"ResourceArn": pkg}), &state, None);
-    assert_eq!(
-        values(&planned[0], "sagemaker:CurrentModelLifeCycleStage"),
-        ["Staging"]
-    );
+    assert_eq!(values(&planned[0], "sagemaker:CurrentModelLifeCycleStage"), ["Staging"]);
     assert!(values(&planned[0], "sagemaker:ResourceTag/team").is_empty());
     // AddTags on the package carries them too (the SAR lists them on its model-package row).
-    let planned = checks(
-        "AddTags",
-        &json!({"ResourceArn": pkg, "Tags": [{"Key": "k", "Value": "v"}]}),
-        &state,
-        None,
-    );
-    assert_eq!(
-        values(&planned[0], "sagemaker:CurrentModelLifeCycleStage"),
-        ["Staging"]
-    );
+    let planned = checks("AddTags", &json!({"ResourceArn": pkg, "Tags": [{"Key": "k", "Value": "v"}]}), &state, None);
+    assert_eq!(values(&planned[0], "sagemaker:CurrentModelLifeCycleStage"), ["Staging"]);
     // A versioned create is the next version, which has no stored state; the request keys apply.
-    let state = JsonState::from_value(
-        &json!({"modelPackageGroups": {arn("model-package-group/churn"): 3}}),
-    )
-    .unwrap();
+    let state = JsonState::from_value(&json!({"modelPackageGroups": {arn("model-package-group/churn"): 3}})).unwrap();
     let body = json!({"ModelPackageGroupName": "churn", "ModelApprovalStatus": "PendingManualApproval",
                       "ModelLifeCycle": {"Stage": "Development", "StageStatus": "InProgress"},
                       "CustomerMetadataProperties": {"owner": "bob"}});
@@ -379,18 +310,9 @@ fn model_package_current_keys_come_from_the_stored_package() {
     let c1 = &planned[0];
     assert_eq!(c1.resource, arn("model-package/churn/4"));
     assert!(values(c1, "sagemaker:CurrentModelLifeCycleStage").is_empty());
-    assert_eq!(
-        values(c1, "sagemaker:ModelLifeCycle:Stage"),
-        ["Development"]
-    );
-    assert_eq!(
-        values(c1, "sagemaker:ModelApprovalStatus"),
-        ["PendingManualApproval"]
-    );
-    assert_eq!(
-        values(c1, "sagemaker:CustomerMetadataProperties/owner"),
-        ["bob"]
-    );
+    assert_eq!(values(c1, "sagemaker:ModelLifeCycle:Stage"), ["Development"]);
+    assert_eq!(values(c1, "sagemaker:ModelApprovalStatus"), ["PendingManualApproval"]);
+    assert_eq!(values(c1, "sagemaker:CustomerMetadataProperties/owner"), ["bob"]);
 }
 
 #[test]
@@ -399,11 +321,7 @@ fn create_domain_home_efs_key_mirrors_the_volume_key() {
                       "VpcId": "v", "KmsKeyId": "k-1"});
     let planned = checks("CreateDomain", &body, &Empty, None);
     let key = "arn:aws:kms:us-east-1:111122223333:key/k-1";
-    for k in [
-        "sagemaker:VolumeKmsKeyArn",
-        "sagemaker:VolumeKmsKey",
-        "sagemaker:HomeEfsFileSystemKmsKey",
-    ] {
+    for k in ["sagemaker:VolumeKmsKeyArn", "sagemaker:VolumeKmsKey", "sagemaker:HomeEfsFileSystemKmsKey"] {
         assert_eq!(values(&planned[0], k), [key], "{k}");
     }
 }
@@ -433,13 +351,8 @@ fn tag_on_create_scope_and_resource() {
     for op in ["ImportHubContent", "UpdateProject", "UpdatePartnerApp"] {
         assert!(with_c2.contains(&op), "{op}");
     }
-    for op in [
-        "AddTags",
-        "CreateDeviceFleet",
-        "CreateEdgeDeploymentPlan",
-        "CreateEdgePackagingJob",
-        "RegisterDevices",
-    ] {
+    for op in ["AddTags", "CreateDeviceFleet", "CreateEdgeDeploymentPlan", "CreateEdgePackagingJob", "RegisterDevices"]
+    {
         assert!(!with_c2.contains(&op), "{op}");
     }
 
@@ -468,41 +381,19 @@ fn tag_on_create_scope_and_resource() {
     ];
     for (op, body, created, parent, env) in cases {
         let planned = checks(op, &body, &state, None);
-        let c1: Vec<&Check> = planned
-            .iter()
-            .filter(|c| c.kind == CheckKind::Action)
-            .collect();
-        let c2 = planned
-            .iter()
-            .find(|c| c.kind == CheckKind::TagOnCreate)
-            .unwrap();
+        let c1: Vec<&Check> = planned.iter().filter(|c| c.kind == CheckKind::Action).collect();
+        let c2 = planned.iter().find(|c| c.kind == CheckKind::TagOnCreate).unwrap();
         assert_eq!(c2.resource, created, "{op}");
         assert_eq!(values(c2, "aws:ResourceTag/team"), ["a"], "{op}");
         let on_parent = c1.iter().find(|c| c.resource == parent).unwrap();
-        assert_eq!(
-            values(on_parent, "aws:ResourceTag/env"),
-            [env],
-            "{op}: the parent's stored tags"
-        );
+        assert_eq!(values(on_parent, "aws:ResourceTag/env"), [env], "{op}: the parent's stored tags");
         assert!(values(on_parent, "aws:ResourceTag/team").is_empty(), "{op}");
         let on_new = c1.iter().find(|c| c.resource == created).unwrap();
-        assert_eq!(
-            values(on_new, "aws:ResourceTag/team"),
-            ["a"],
-            "{op}: creation tags (R9)"
-        );
+        assert_eq!(values(on_new, "aws:ResourceTag/team"), ["a"], "{op}: creation tags (R9)");
     }
     // An update's C2 is on the existing resource, whose stored tags are its resource tags (R8).
-    let planned = checks(
-        "UpdateProject",
-        &json!({"ProjectName": "p1", "Tags": tags}),
-        &state,
-        None,
-    );
-    let c2 = planned
-        .iter()
-        .find(|c| c.kind == CheckKind::TagOnCreate)
-        .unwrap();
+    let planned = checks("UpdateProject", &json!({"ProjectName": "p1", "Tags": tags}), &state, None);
+    let c2 = planned.iter().find(|c| c.kind == CheckKind::TagOnCreate).unwrap();
     assert_eq!(c2.resource, arn("project/p1"));
     assert_eq!(values(c2, "sagemaker:TaggingAction"), ["UpdateProject"]);
     assert_eq!(values(c2, "aws:ResourceTag/env"), ["test"]);
@@ -519,26 +410,14 @@ fn create_app_carries_the_domain_and_profile_tags() {
     let body = json!({"DomainId": "d-1", "UserProfileName": "alice", "AppType": "Canvas", "AppName": "default",
                       "Tags": [{"Key": "purpose", "Value": "demo"}]});
     let planned = checks("CreateApp", &body, &state, None);
-    let c2 = planned
-        .iter()
-        .find(|c| c.kind == CheckKind::TagOnCreate)
-        .unwrap();
+    let c2 = planned.iter().find(|c| c.kind == CheckKind::TagOnCreate).unwrap();
     assert_eq!(c2.resource, arn("app/d-1/alice/canvas/default"));
-    assert_eq!(
-        values(c2, "aws:TagKeys"),
-        ["purpose", "cost-center", "team"]
-    );
-    assert_eq!(
-        values(c2, "aws:RequestTag/cost-center"),
-        ["42"],
-        "the domain's value comes first"
-    );
+    assert_eq!(values(c2, "aws:TagKeys"), ["purpose", "cost-center", "team"]);
+    assert_eq!(values(c2, "aws:RequestTag/cost-center"), ["42"], "the domain's value comes first");
     assert_eq!(values(&planned[0], "aws:ResourceTag/team"), ["a"], "R9");
     // A space app gets the domain's tags; with none stored and no request tags there is no C2.
     let body = json!({"DomainId": "d-2", "SpaceName": "sp", "AppType": "JupyterLab", "AppName": "default"});
-    assert!(checks("CreateApp", &body, &state, None)
-        .iter()
-        .all(|c| c.kind != CheckKind::TagOnCreate));
+    assert!(checks("CreateApp", &body, &state, None).iter().all(|c| c.kind != CheckKind::TagOnCreate));
 }
 
 /// "Create…" operations that create nothing taggable act on an existing resource: its stored tags.
@@ -550,46 +429,20 @@ fn create_operations_without_tags_use_stored_tags() {
         arn("image/img"): {"tags": {"team": "b"}}}}))
     .unwrap();
     for (op, body, tag, value) in [
-        (
-            "CreatePresignedNotebookInstanceUrl",
-            json!({"NotebookInstanceName": "nb-b1"}),
-            "Project",
-            "B",
-        ),
-        (
-            "CreatePresignedDomainUrl",
-            json!({"DomainId": "d-1", "UserProfileName": "alice"}),
-            "team",
-            "a",
-        ),
-        (
-            "CreateImageVersion",
-            json!({"ImageName": "img", "BaseImage": "x", "ClientToken": "t"}),
-            "team",
-            "b",
-        ),
+        ("CreatePresignedNotebookInstanceUrl", json!({"NotebookInstanceName": "nb-b1"}), "Project", "B"),
+        ("CreatePresignedDomainUrl", json!({"DomainId": "d-1", "UserProfileName": "alice"}), "team", "a"),
+        ("CreateImageVersion", json!({"ImageName": "img", "BaseImage": "x", "ClientToken": "t"}), "team", "b"),
     ] {
         let planned = checks(op, &body, &state, None);
-        assert_eq!(
-            values(&planned[0], &format!("sagemaker:ResourceTag/{tag}")),
-            [value],
-            "{op}"
-        );
-        assert!(
-            planned.iter().all(|c| c.kind != CheckKind::TagOnCreate),
-            "{op}"
-        );
+        assert_eq!(values(&planned[0], &format!("sagemaker:ResourceTag/{tag}")), [value], "{op}");
+        assert!(planned.iter().all(|c| c.kind != CheckKind::TagOnCreate), "{op}");
     }
 }
 
 /// §2.2 C2′: CreateModel from a hub needs DeployHubModel on each hub content, and only then.
 #[test]
 fn create_model_from_a_hub_checks_deploy_hub_model() {
-    let hub = |name: &str| {
-        arn(&format!(
-            "hub-content/SageMakerPublicHub/Model/{name}/1.0.0"
-        ))
-    };
+    let hub = |name: &str| arn(&format!("hub-content/SageMakerPublicHub/Model/{name}/1.0.0"));
     let container = |name: &str| {
         json!({"Image": "i", "ModelDataSource": {"S3DataSource": {"S3Uri": "s3://b/m/", "S3DataType": "S3Prefix",
                "CompressionType": "None", "HubAccessConfig": {"HubContentArn": hub(name)}}}})
@@ -597,30 +450,19 @@ fn create_model_from_a_hub_checks_deploy_hub_model() {
     let body = json!({"ModelName": "m1", "Containers": [container("llama"), container("mistral"), container("llama")],
                       "ExecutionRoleArn": "arn:aws:iam::111122223333:role/SageMakerExec"});
     let planned = checks("CreateModel", &body, &Empty, None);
-    let kinds: Vec<(CheckKind, &str)> = planned
-        .iter()
-        .map(|c| (c.kind, c.resource.as_str()))
-        .collect();
+    let kinds: Vec<(CheckKind, &str)> = planned.iter().map(|c| (c.kind, c.resource.as_str())).collect();
     assert_eq!(
         kinds,
         [
             (CheckKind::Action, arn("model/m1").as_str()),
             (CheckKind::Extra, hub("llama").as_str()),
             (CheckKind::Extra, hub("mistral").as_str()),
-            (
-                CheckKind::PassRole,
-                "arn:aws:iam::111122223333:role/SageMakerExec"
-            ),
+            (CheckKind::PassRole, "arn:aws:iam::111122223333:role/SageMakerExec"),
         ]
     );
-    assert!(planned
-        .iter()
-        .filter(|c| c.kind == CheckKind::Extra)
-        .all(|c| c.action == "sagemaker:DeployHubModel"));
+    assert!(planned.iter().filter(|c| c.kind == CheckKind::Extra).all(|c| c.action == "sagemaker:DeployHubModel"));
     let body = json!({"ModelName": "m1", "PrimaryContainer": {"Image": "i"}});
-    assert!(checks("CreateModel", &body, &Empty, None)
-        .iter()
-        .all(|c| c.kind != CheckKind::Extra));
+    assert!(checks("CreateModel", &body, &Empty, None).iter().all(|c| c.kind != CheckKind::Extra));
 }
 
 /// §4.5: the Studio session keys are in every check of a Studio session, C2 and C3 included.
@@ -637,23 +479,12 @@ fn studio_session_keys_are_in_every_check() {
     assert_eq!(planned.len(), 3);
     for c in &planned {
         assert_eq!(values(c, "sagemaker:DomainId"), ["d-1"], "{}", c.action);
-        assert_eq!(
-            values(c, "sagemaker:UserProfileName"),
-            ["alice"],
-            "{}",
-            c.action
-        );
+        assert_eq!(values(c, "sagemaker:UserProfileName"), ["alice"], "{}", c.action);
     }
-    let shared = StudioSession {
-        user_profile_name: None,
-        ..studio
-    };
+    let shared = StudioSession { user_profile_name: None, ..studio };
     let planned = checks("CreateModel", &body, &Empty, Some(shared));
     assert!(values(&planned[0], "sagemaker:UserProfileName").is_empty());
-    assert_eq!(
-        values(&planned[1], "aws:TagKeys"),
-        ["sagemaker:domain-arn", "sagemaker:space-arn"]
-    );
+    assert_eq!(values(&planned[1], "aws:TagKeys"), ["sagemaker:domain-arn", "sagemaker:space-arn"]);
 }
 
 // ----- the generated key table of docs/sagemaker-mapping.md -------------------------------------
@@ -662,17 +493,12 @@ const BEGIN: &str = "<!-- BEGIN GENERATED KEY TABLE (crates/sagemaker/tests/keys
 const END: &str = "<!-- END GENERATED KEY TABLE -->";
 
 fn code(paths: &[&str]) -> String {
-    paths
-        .iter()
-        .map(|p| format!("`{p}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    paths.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn key_table() -> String {
     let service = Catalog::get().service("sagemaker").unwrap();
-    let mut out =
-        String::from("| key | type | operations → request paths (or source) |\n|---|---|---|\n");
+    let mut out = String::from("| key | type | operations → request paths (or source) |\n|---|---|---|\n");
     for k in &service.condition_keys {
         let name = k.name;
         let mut cells: Vec<String> = Vec::new();
@@ -696,9 +522,7 @@ fn key_table() -> String {
             }
         }
         if let Some((succ, _)) = KMS_ALIASES.iter().find(|(_, a)| *a == name) {
-            cells.push(format!(
-                "deprecated name, populated with `{succ}` (R7, §1.3 item 4)"
-            ));
+            cells.push(format!("deprecated name, populated with `{succ}` (R7, §1.3 item 4)"));
         }
         if let Some((_, field)) = FILE_SYSTEM_KEYS.iter().find(|(f, _)| *f == name) {
             for (op, channels) in FILE_SYSTEM_CHANNELS {
@@ -714,19 +538,14 @@ fn key_table() -> String {
         if let Some((_, why)) = UNMAPPED.iter().find(|(u, _)| *u == name) {
             cells.push(format!("**unmapped**: {why}"));
         }
-        out.push_str(&format!(
-            "| `{name}` | {} | {} |\n",
-            k.key_type.as_str(),
-            cells.join("<br>")
-        ));
+        out.push_str(&format!("| `{name}` | {} | {} |\n", k.key_type.as_str(), cells.join("<br>")));
     }
     out
 }
 
 #[test]
 fn mapping_doc_key_table_is_current() {
-    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../docs/sagemaker-mapping.md");
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/sagemaker-mapping.md");
     let doc = std::fs::read_to_string(&path).unwrap_or_default();
     let table = key_table();
     let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
@@ -739,9 +558,7 @@ fn mapping_doc_key_table_is_current() {
             let new = format!("{}{BEGIN}{wanted}{}", &doc[..b], &doc[e..]);
             std::fs::write(&path, new).unwrap();
         } else {
-            panic!(
-                "the key table of docs/sagemaker-mapping.md is stale; rerun with SAGEGATE_BLESS=1"
-            );
+            panic!("the key table of docs/sagemaker-mapping.md is stale; rerun with SAGEGATE_BLESS=1");
         }
     }
 }

@@ -35,10 +35,7 @@ const WITHOUT_ACTION: [&str; 21] = [
 ];
 
 /// Operations whose resource only stored state can name (documented in docs/sagemaker-mapping.md).
-const STATE_DEPENDENT: [&str; 2] = [
-    "SendPipelineExecutionStepFailure",
-    "SendPipelineExecutionStepSuccess",
-];
+const STATE_DEPENDENT: [&str; 2] = ["SendPipelineExecutionStepFailure", "SendPipelineExecutionStepSuccess"];
 
 #[test]
 fn every_operation_with_an_action_is_planned() {
@@ -58,43 +55,25 @@ fn every_operation_with_an_action_is_planned() {
         let result = plan(op.name, &body, &scope, &caller, &Empty, &sar);
         if STATE_DEPENDENT.contains(&op.name) {
             // The resource is named only by stored state (a callback token): the planner says so.
-            assert!(
-                matches!(result, Err(PlanError::MissingField(_))),
-                "{}",
-                op.name
-            );
+            assert!(matches!(result, Err(PlanError::MissingField(_))), "{}", op.name);
             planned += 1;
             continue;
         }
         if WITHOUT_ACTION.contains(&op.name) {
-            assert!(
-                matches!(result, Err(PlanError::UnknownOperation(_))),
-                "{}",
-                op.name
-            );
+            assert!(matches!(result, Err(PlanError::UnknownOperation(_))), "{}", op.name);
             continue;
         }
         match result {
             Ok(checks) => {
-                let own: Vec<&str> = checks
-                    .iter()
-                    .filter(|c| c.kind == CheckKind::Action)
-                    .map(|c| c.resource.as_str())
-                    .collect();
+                let own: Vec<&str> =
+                    checks.iter().filter(|c| c.kind == CheckKind::Action).map(|c| c.resource.as_str()).collect();
                 let action = catalog.action(&format!("sagemaker:{}", op.name)).unwrap();
                 if own == ["*"] {
                     wildcard_only += 1;
                     if !action.is_wildcard_only() && op.name != "ListModelPackages" {
-                        failures.push(format!(
-                            "{}: checked on * but the SAR gives it resource types",
-                            op.name
-                        ));
+                        failures.push(format!("{}: checked on * but the SAR gives it resource types", op.name));
                     }
-                } else if own.is_empty()
-                    || own
-                        .iter()
-                        .any(|r| !r.starts_with("arn:") || r.contains("${"))
-                {
+                } else if own.is_empty() || own.iter().any(|r| !r.starts_with("arn:") || r.contains("${")) {
                     failures.push(format!("{}: bad resources {own:?}", op.name));
                 }
                 assert!(sar.has_action(op.name));
@@ -103,15 +82,7 @@ fn every_operation_with_an_action_is_planned() {
             Err(e) => failures.push(format!("{}: {e}", op.name)),
         }
     }
-    println!(
-        "planned {planned} operations ({wildcard_only} wildcard-only), {} failures",
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} operations not mapped:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    println!("planned {planned} operations ({wildcard_only} wildcard-only), {} failures", failures.len());
+    assert!(failures.is_empty(), "{} operations not mapped:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(planned, 404);
 }

@@ -30,10 +30,8 @@ impl Params {
             return Vec::new();
         };
         let prefix = format!("{name}.member.");
-        let mut items: Vec<(u32, String)> = p
-            .iter()
-            .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.parse().ok()?, v.clone())))
-            .collect();
+        let mut items: Vec<(u32, String)> =
+            p.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.parse().ok()?, v.clone()))).collect();
         items.sort_by_key(|(n, _)| *n);
         items.into_iter().map(|(_, v)| v).collect()
     }
@@ -82,12 +80,9 @@ pub struct Call {
 
 impl Call {
     pub fn identity(&self) -> Result<&Identity, ApiError> {
-        self.identity.as_ref().ok_or_else(|| {
-            ApiError::auth(
-                self.service,
-                &sagegate_sigv4::AuthError::MissingAuthenticationToken,
-            )
-        })
+        self.identity
+            .as_ref()
+            .ok_or_else(|| ApiError::auth(self.service, &sagegate_sigv4::AuthError::MissingAuthenticationToken))
     }
 
     /// A required Query parameter, or IAM's `ValidationError` (§4.1).
@@ -100,19 +95,11 @@ impl Call {
 
     /// The global keys of a request (K3, §2.6), plus the caller's principal keys.
     pub fn base_context(&self) -> Context {
-        let mut ctx = self
-            .identity
-            .as_ref()
-            .map(|i| i.context.clone())
-            .unwrap_or_default();
+        let mut ctx = self.identity.as_ref().map(|i| i.context.clone()).unwrap_or_default();
         ctx.insert_single("aws:CurrentTime", iso8601(self.now));
         ctx.insert_single("aws:EpochTime", self.now.to_string());
         ctx.insert_single("aws:SecureTransport", self.secure_transport.to_string());
-        let region = if self.service == Service::Iam {
-            "us-east-1".to_string()
-        } else {
-            self.region.clone()
-        };
+        let region = if self.service == Service::Iam { "us-east-1".to_string() } else { self.region.clone() };
         ctx.insert_single("aws:RequestedRegion", region);
         ctx.insert_single("aws:PrincipalIsAWSService", "false");
         ctx.insert_single("aws:ViaAWSService", "false");
@@ -123,12 +110,7 @@ impl Call {
     }
 
     /// Authorizes `action` on `resource` (owned by this account unless given) with extra context keys.
-    pub fn authorize(
-        &self,
-        action: &str,
-        resource: &str,
-        extra: &[(&str, String)],
-    ) -> Result<(), ApiError> {
+    pub fn authorize(&self, action: &str, resource: &str, extra: &[(&str, String)]) -> Result<(), ApiError> {
         let identity = self.identity()?;
         let mut ctx = self.base_context();
         for (k, v) in extra {
@@ -137,10 +119,7 @@ impl Call {
         let req = Request::new(identity.principal.clone(), action, resource, None, ctx)
             .map_err(|e| ApiError::internal(self.service, e))?;
         let decision = evaluate(&identity.policies, &req);
-        self.state
-            .metrics
-            .decisions
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.state.metrics.decisions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         match access_denied_message(&req, &decision) {
             None => Ok(()),
             Some(m) => Err(ApiError::access_denied(self.service, m)),

@@ -53,10 +53,7 @@ fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, kind: &str) -> Result<Ve
         let page = tx.list(kind, "", after.as_deref(), 1000)?;
         let done = page.len() < 1000;
         for (k, v) in page {
-            out.push(
-                serde_json::from_value(v)
-                    .map_err(|e| StoreError::Corrupt(format!("{kind}/{k}: {e}")))?,
-            );
+            out.push(serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{kind}/{k}: {e}")))?);
             after = Some(k);
         }
         if done {
@@ -69,66 +66,28 @@ impl Directory {
     /// Reads everything and compiles every identity's policies.
     pub fn load(tx: &mut dyn Tx, counter: u64) -> Result<Directory, StoreError> {
         let account = all::<AccountRec>(tx, ACCOUNT)?.into_iter().next();
-        let mut d = Directory {
-            account,
-            counter,
-            ..Directory::default()
-        };
-        d.users = all::<UserRec>(tx, USER)?
-            .into_iter()
-            .map(|u| (u.name.clone(), u))
-            .collect();
-        d.groups = all::<GroupRec>(tx, GROUP)?
-            .into_iter()
-            .map(|g| (g.name.clone(), g))
-            .collect();
-        d.roles = all::<RoleRec>(tx, ROLE)?
-            .into_iter()
-            .map(|r| (r.name.clone(), r))
-            .collect();
-        d.policies = all::<PolicyRec>(tx, POLICY)?
-            .into_iter()
-            .map(|p| (p.arn.clone(), p))
-            .collect();
-        d.access_keys = all::<AccessKeyRec>(tx, ACCESS_KEY)?
-            .into_iter()
-            .map(|k| (k.id.clone(), k))
-            .collect();
-        d.sessions = all::<SessionRec>(tx, SESSION)?
-            .into_iter()
-            .map(|s| (s.access_key_id.clone(), s))
-            .collect();
-        d.user_sets = d
-            .users
-            .values()
-            .map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u))))
-            .collect();
-        d.role_sets = d
-            .roles
-            .values()
-            .map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[]))))
-            .collect();
+        let mut d = Directory { account, counter, ..Directory::default() };
+        d.users = all::<UserRec>(tx, USER)?.into_iter().map(|u| (u.name.clone(), u)).collect();
+        d.groups = all::<GroupRec>(tx, GROUP)?.into_iter().map(|g| (g.name.clone(), g)).collect();
+        d.roles = all::<RoleRec>(tx, ROLE)?.into_iter().map(|r| (r.name.clone(), r)).collect();
+        d.policies = all::<PolicyRec>(tx, POLICY)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
+        d.access_keys = all::<AccessKeyRec>(tx, ACCESS_KEY)?.into_iter().map(|k| (k.id.clone(), k)).collect();
+        d.sessions = all::<SessionRec>(tx, SESSION)?.into_iter().map(|s| (s.access_key_id.clone(), s)).collect();
+        d.user_sets = d.users.values().map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u)))).collect();
+        d.role_sets = d.roles.values().map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[])))).collect();
         Ok(d)
     }
 
     pub fn account_id(&self) -> &str {
-        self.account
-            .as_ref()
-            .map_or("000000000000", |a| a.id.as_str())
+        self.account.as_ref().map_or("000000000000", |a| a.id.as_str())
     }
 
     /// The default-version document of a managed policy: customer ones from the store, AWS ones from the catalog.
     pub fn managed_policy_document(&self, arn: &str) -> Option<String> {
         if let Some(p) = self.policies.get(arn) {
-            return p
-                .versions
-                .iter()
-                .find(|v| v.id == p.default_version)
-                .map(|v| v.document.clone());
+            return p.versions.iter().find(|v| v.id == p.default_version).map(|v| v.document.clone());
         }
-        sagegate_catalog::Catalog::get()
-            .managed_policy_by_arn(arn)
-            .map(|p| p.document.to_string())
+        sagegate_catalog::Catalog::get().managed_policy_by_arn(arn).map(|p| p.document.to_string())
     }
 
     fn compile(name: &str, text: &str) -> Option<CompiledPolicy> {
@@ -137,51 +96,26 @@ impl Directory {
     }
 
     fn managed(&self, arns: &[String]) -> Vec<CompiledPolicy> {
-        arns.iter()
-            .filter_map(|a| {
-                self.managed_policy_document(a)
-                    .and_then(|d| Self::compile(a, &d))
-            })
-            .collect()
+        arns.iter().filter_map(|a| self.managed_policy_document(a).and_then(|d| Self::compile(a, &d))).collect()
     }
 
     fn user_policy_set(&self, u: &UserRec) -> PolicySet {
-        let mut identity: Vec<CompiledPolicy> = u
-            .inline
-            .iter()
-            .filter_map(|p| Self::compile(&p.name, &p.document))
-            .collect();
+        let mut identity: Vec<CompiledPolicy> =
+            u.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)).collect();
         identity.extend(self.managed(&u.attached));
         for g in u.groups.iter().filter_map(|g| self.groups.get(g)) {
-            identity.extend(
-                g.inline
-                    .iter()
-                    .filter_map(|p| Self::compile(&p.name, &p.document)),
-            );
+            identity.extend(g.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)));
             identity.extend(self.managed(&g.attached));
         }
-        let boundary = u
-            .boundary
-            .as_ref()
-            .and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
-        PolicySet {
-            identity,
-            boundary,
-            ..PolicySet::default()
-        }
+        let boundary = u.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
+        PolicySet { identity, boundary, ..PolicySet::default() }
     }
 
     fn role_policy_set(&self, r: &RoleRec, session_policies: &[String]) -> PolicySet {
-        let mut identity: Vec<CompiledPolicy> = r
-            .inline
-            .iter()
-            .filter_map(|p| Self::compile(&p.name, &p.document))
-            .collect();
+        let mut identity: Vec<CompiledPolicy> =
+            r.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)).collect();
         identity.extend(self.managed(&r.attached));
-        let boundary = r
-            .boundary
-            .as_ref()
-            .and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
+        let boundary = r.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
         let session = (!session_policies.is_empty()).then(|| {
             session_policies
                 .iter()
@@ -189,21 +123,12 @@ impl Directory {
                 .filter_map(|(i, d)| Self::compile(&format!("session-policy-{i}"), d))
                 .collect()
         });
-        PolicySet {
-            identity,
-            boundary,
-            session,
-            ..PolicySet::default()
-        }
+        PolicySet { identity, boundary, session, ..PolicySet::default() }
     }
 
     /// The secret and session token for an access key id (SigV4 §5.7); inactive keys are unknown.
     pub fn key_record(&self, akid: &str) -> Option<sagegate_sigv4::KeyRecord> {
-        if let Some(a) = self
-            .account
-            .as_ref()
-            .filter(|a| a.root_access_key_id == akid)
-        {
+        if let Some(a) = self.account.as_ref().filter(|a| a.root_access_key_id == akid) {
             return Some(sagegate_sigv4::KeyRecord {
                 secret: a.root_secret.clone(),
                 session_token: None,
@@ -211,11 +136,7 @@ impl Directory {
             });
         }
         if let Some(k) = self.access_keys.get(akid).filter(|k| k.status == "Active") {
-            return Some(sagegate_sigv4::KeyRecord {
-                secret: k.secret.clone(),
-                session_token: None,
-                expires_at: None,
-            });
+            return Some(sagegate_sigv4::KeyRecord { secret: k.secret.clone(), session_token: None, expires_at: None });
         }
         self.sessions.get(akid).map(|s| sagegate_sigv4::KeyRecord {
             secret: s.secret.clone(),
@@ -229,11 +150,7 @@ impl Directory {
         let account = self.account_id().to_string();
         let mut ctx = Context::new();
         ctx.insert_single("aws:PrincipalAccount", account.clone());
-        if self
-            .account
-            .as_ref()
-            .is_some_and(|a| a.root_access_key_id == akid)
-        {
+        if self.account.as_ref().is_some_and(|a| a.root_access_key_id == akid) {
             let arn = format!("arn:aws:iam::{account}:root");
             ctx.insert_single("aws:PrincipalType", "Account");
             ctx.insert_single("aws:userid", account.clone());
@@ -253,10 +170,7 @@ impl Directory {
             return Some(self.user_identity(u, ctx, None));
         }
         let s = self.sessions.get(akid)?;
-        ctx.insert_single(
-            "aws:TokenIssueTime",
-            sagegate_sigv4::format_amz_date(s.issued),
-        );
+        ctx.insert_single("aws:TokenIssueTime", sagegate_sigv4::format_amz_date(s.issued));
         ctx.insert_single("aws:MultiFactorAuthPresent", s.mfa.to_string());
         match s.kind.as_str() {
             "user" => {
@@ -295,14 +209,7 @@ impl Directory {
                 } else {
                     Arc::new(self.role_policy_set(r, &s.session_policies))
                 };
-                Some(Identity {
-                    principal,
-                    policies,
-                    context: ctx,
-                    user: None,
-                    session: Some(s.clone()),
-                    user_id,
-                })
+                Some(Identity { principal, policies, context: ctx, user: None, session: Some(s.clone()), user_id })
             }
             "federated" => {
                 let u = self.users.get(&s.source)?;
@@ -334,12 +241,7 @@ impl Directory {
         }
     }
 
-    fn user_identity(
-        &self,
-        u: &UserRec,
-        mut ctx: Context,
-        session: Option<SessionRec>,
-    ) -> Identity {
+    fn user_identity(&self, u: &UserRec, mut ctx: Context, session: Option<SessionRec>) -> Identity {
         ctx.insert_single("aws:PrincipalType", "User");
         ctx.insert_single("aws:userid", u.id.clone());
         ctx.insert_single("aws:username", u.name.clone());
@@ -360,14 +262,7 @@ impl Directory {
             principal.partition = p.partition;
         }
         let policies = self.user_sets.get(&u.name).cloned().unwrap_or_default();
-        Identity {
-            principal,
-            policies,
-            context: ctx,
-            user: Some(u.name.clone()),
-            session,
-            user_id: u.id.clone(),
-        }
+        Identity { principal, policies, context: ctx, user: Some(u.name.clone()), session, user_id: u.id.clone() }
     }
 }
 

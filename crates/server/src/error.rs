@@ -51,13 +51,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(service: Service, status: u16, code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            service,
-            status,
-            code: code.to_string(),
-            message: message.into(),
-            front_layer: false,
-        }
+        ApiError { service, status, code: code.to_string(), message: message.into(), front_layer: false }
     }
 
     /// An authentication failure, with the protocol's code and status (§8).
@@ -75,13 +69,9 @@ impl ApiError {
     /// AccessDenied: HTTP 400 `AccessDeniedException` on JSON, 403 `AccessDenied` on Query (AD7).
     pub fn access_denied(service: Service, message: String) -> Self {
         match service {
-            Service::SageMaker => ApiError {
-                service,
-                status: 400,
-                code: "AccessDeniedException".into(),
-                message,
-                front_layer: true,
-            },
+            Service::SageMaker => {
+                ApiError { service, status: 400, code: "AccessDeniedException".into(), message, front_layer: true }
+            }
             _ => ApiError::new(service, 403, "AccessDenied", message),
         }
     }
@@ -92,21 +82,12 @@ impl ApiError {
             Service::SageMaker | Service::Sts => "InternalFailure",
             Service::Iam => "ServiceFailure",
         };
-        ApiError::new(
-            service,
-            500,
-            code,
-            format!("An internal error occurred: {detail}"),
-        )
+        ApiError::new(service, 500, code, format!("An internal error occurred: {detail}"))
     }
 
     /// `ValidationError` (Query) or `ValidationException` (JSON), 400.
     pub fn validation(service: Service, message: impl Into<String>) -> Self {
-        let code = if service == Service::SageMaker {
-            "ValidationException"
-        } else {
-            "ValidationError"
-        };
+        let code = if service == Service::SageMaker { "ValidationException" } else { "ValidationError" };
         ApiError::new(service, 400, code, message)
     }
 
@@ -120,28 +101,18 @@ impl ApiError {
                 } else {
                     self.code.clone()
                 };
-                let msg_key = if self.front_layer && self.code != "AccessDeniedException" {
-                    "message"
-                } else {
-                    "Message"
-                };
+                let msg_key =
+                    if self.front_layer && self.code != "AccessDeniedException" { "message" } else { "Message" };
                 let body = serde_json::json!({"__type": type_, msg_key: self.message}).to_string();
                 let mut r = (status, body).into_response();
-                r.headers_mut().insert(
-                    "content-type",
-                    HeaderValue::from_static("application/x-amz-json-1.1"),
-                );
+                r.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
                 if let Ok(v) = HeaderValue::from_str(&self.code) {
                     r.headers_mut().insert("x-amzn-ErrorType", v);
                 }
                 r
             }
             Service::Iam | Service::Sts => {
-                let kind = if self.status >= 500 {
-                    "Receiver"
-                } else {
-                    "Sender"
-                };
+                let kind = if self.status >= 500 { "Receiver" } else { "Sender" };
                 let body = format!(
                     "<ErrorResponse xmlns=\"{}\">\n  <Error>\n    <Type>{kind}</Type>\n    <Code>{}</Code>\n    <Message>{}</Message>\n  </Error>\n  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n",
                     self.service.xml_namespace(),
@@ -149,8 +120,7 @@ impl ApiError {
                     escape(&self.message)
                 );
                 let mut r = (status, body).into_response();
-                r.headers_mut()
-                    .insert("content-type", HeaderValue::from_static("text/xml"));
+                r.headers_mut().insert("content-type", HeaderValue::from_static("text/xml"));
                 r
             }
         };

@@ -25,9 +25,7 @@ pub fn common_headers(resp: &mut Response, request_id: &str) {
 }
 
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// RFC 7231 IMF-fixdate.
@@ -35,22 +33,13 @@ pub fn http_date(t: i64) -> String {
     let amz = sagegate_sigv4::format_amz_date(t);
     let (y, m, d) = (&amz[0..4], &amz[4..6], &amz[6..8]);
     let days = t.div_euclid(86_400);
-    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
-        .get(days.rem_euclid(7) as usize)
+    let weekday =
+        ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"].get(days.rem_euclid(7) as usize).copied().unwrap_or("Thu");
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .get(m.parse::<usize>().unwrap_or(1).saturating_sub(1))
         .copied()
-        .unwrap_or("Thu");
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .get(m.parse::<usize>().unwrap_or(1).saturating_sub(1))
-    .copied()
-    .unwrap_or("Jan");
-    format!(
-        "{weekday}, {d} {month} {y} {}:{}:{} GMT",
-        &amz[9..11],
-        &amz[11..13],
-        &amz[13..15]
-    )
+        .unwrap_or("Jan");
+    format!("{weekday}, {d} {month} {y} {}:{}:{} GMT", &amz[9..11], &amz[11..13], &amz[13..15])
 }
 
 /// What a request is, once its protocol is known.
@@ -67,7 +56,12 @@ fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError
                 serde_json::json!({})
             } else {
                 serde_json::from_slice(body).map_err(|_| {
-                    ApiError::new(Service::SageMaker, 400, "SerializationException", "Start of structure or map found where not expected, or the body is not valid JSON.")
+                    ApiError::new(
+                        Service::SageMaker,
+                        400,
+                        "SerializationException",
+                        "Start of structure or map found where not expected, or the body is not valid JSON.",
+                    )
                 })?
             };
             if !json.is_object() {
@@ -78,11 +72,7 @@ fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError
                     "The request body must be a JSON object.",
                 ));
             }
-            return Ok(Routed {
-                service: Service::SageMaker,
-                operation: op.to_string(),
-                params: Params::Json(json),
-            });
+            return Ok(Routed { service: Service::SageMaker, operation: op.to_string(), params: Params::Json(json) });
         }
         return Err(ApiError::new(
             Service::SageMaker,
@@ -98,12 +88,7 @@ fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
     if form || (!body.is_empty() && pairs.is_empty()) {
         let text = std::str::from_utf8(body).map_err(|_| {
-            ApiError::new(
-                Service::Iam,
-                400,
-                "MalformedQueryString",
-                "The request body is not valid UTF-8.",
-            )
+            ApiError::new(Service::Iam, 400, "MalformedQueryString", "The request body is not valid UTF-8.")
         })?;
         pairs.extend(sagegate_sigv4::parse_query(text));
     }
@@ -115,19 +100,15 @@ fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError
         _ => {
             let msg = match (get("Action"), version) {
                 (Some(a), Some(v)) => format!("Could not find operation {a} for version {v}"),
-                _ => "The request names no service: send X-Amz-Target (SageMaker) or Action and Version (IAM, STS).".into(),
+                _ => "The request names no service: send X-Amz-Target (SageMaker) or Action and Version (IAM, STS)."
+                    .into(),
             };
             return Err(ApiError::new(Service::Iam, 400, "InvalidAction", msg));
         }
     };
-    let operation = get("Action").ok_or_else(|| {
-        ApiError::new(service, 400, "InvalidAction", "The request has no Action.")
-    })?;
-    Ok(Routed {
-        service,
-        operation,
-        params: Params::Query(pairs),
-    })
+    let operation =
+        get("Action").ok_or_else(|| ApiError::new(service, 400, "InvalidAction", "The request has no Action."))?;
+    Ok(Routed { service, operation, params: Params::Query(pairs) })
 }
 
 /// Operations AWS serves without a signature (§1).
@@ -143,10 +124,7 @@ pub async fn handle(
     headers: HeaderMap,
     req: axum::extract::Request,
 ) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let request_id = crate::ids::uuid();
     let started = std::time::Instant::now();
     state.metrics.requests.fetch_add(1, Ordering::Relaxed);
@@ -193,10 +171,8 @@ async fn process(
     let (identity, region) = if unsigned(routed.service, &routed.operation) {
         (None, state.config.region.clone())
     } else {
-        let header_pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-            .collect();
+        let header_pairs: Vec<(&str, &str)> =
+            headers.iter().filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?))).collect();
         let http = sagegate_sigv4::HttpRequest {
             method: method.as_str(),
             path: uri.path(),
@@ -206,22 +182,15 @@ async fn process(
         };
         let cfg = sagegate_sigv4::VerifyConfig {
             service: routed.service.signing_name().to_string(),
-            regions: if routed.service == Service::Iam {
-                Vec::new()
-            } else {
-                state.config.regions()
-            },
+            regions: if routed.service == Service::Iam { Vec::new() } else { state.config.regions() },
             max_clock_skew: state.config.max_clock_skew,
             presigned_grace: 0,
         };
         let verified = sagegate_sigv4::verify(&http, &cfg, now, |akid| dir.key_record(akid))
             .map_err(|e| ApiError::auth(routed.service, &e))?;
-        let identity = dir.identity(&verified.access_key_id).ok_or_else(|| {
-            ApiError::auth(
-                routed.service,
-                &sagegate_sigv4::AuthError::UnrecognizedClient,
-            )
-        })?;
+        let identity = dir
+            .identity(&verified.access_key_id)
+            .ok_or_else(|| ApiError::auth(routed.service, &sagegate_sigv4::AuthError::UnrecognizedClient))?;
         (Some(identity), verified.region)
     };
     let call = Call {
@@ -259,17 +228,12 @@ impl Success {
         let mut resp = match self {
             Success::Json(v) => {
                 let mut r = v.to_string().into_response();
-                r.headers_mut().insert(
-                    "content-type",
-                    HeaderValue::from_static("application/x-amz-json-1.1"),
-                );
+                r.headers_mut().insert("content-type", HeaderValue::from_static("application/x-amz-json-1.1"));
                 r
             }
             Success::Query(result) => {
-                let mut r = crate::xml::envelope(service.xml_namespace(), op, result, request_id)
-                    .into_response();
-                r.headers_mut()
-                    .insert("content-type", HeaderValue::from_static("text/xml"));
+                let mut r = crate::xml::envelope(service.xml_namespace(), op, result, request_id).into_response();
+                r.headers_mut().insert("content-type", HeaderValue::from_static("text/xml"));
                 r
             }
         };

@@ -17,32 +17,17 @@ fn err(status: u16, code: &str, msg: impl Into<String>) -> ApiError {
 }
 
 fn no_such(what: &str, name: &str) -> ApiError {
-    err(
-        404,
-        "NoSuchEntity",
-        format!("The {what} with name {name} cannot be found."),
-    )
+    err(404, "NoSuchEntity", format!("The {what} with name {name} cannot be found."))
 }
 
-fn get_rec<T: serde::de::DeserializeOwned>(
-    tx: &mut dyn Tx,
-    kind: &str,
-    key: &str,
-) -> Result<Option<T>, StoreError> {
+fn get_rec<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, kind: &str, key: &str) -> Result<Option<T>, StoreError> {
     match tx.get(kind, key)? {
         None => Ok(None),
-        Some(v) => serde_json::from_value(v)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("{kind}/{key}: {e}"))),
+        Some(v) => serde_json::from_value(v).map(Some).map_err(|e| StoreError::Corrupt(format!("{kind}/{key}: {e}"))),
     }
 }
 
-fn put_rec<T: serde::Serialize>(
-    tx: &mut dyn Tx,
-    kind: &str,
-    key: &str,
-    rec: &T,
-) -> Result<(), StoreError> {
+fn put_rec<T: serde::Serialize>(tx: &mut dyn Tx, kind: &str, key: &str, rec: &T) -> Result<(), StoreError> {
     let v = serde_json::to_value(rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     tx.put(kind, key, &v)
 }
@@ -82,16 +67,10 @@ fn path_param(call: &Call) -> Result<String, ApiError> {
 
 fn check_name(call: &Call, field: &str, max: usize) -> Result<String, ApiError> {
     let v = call.required(field)?.to_string();
-    let ok = !v.is_empty()
-        && v.len() <= max
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
+    let ok = !v.is_empty() && v.len() <= max && v.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
     if !ok {
-        let camel = field
-            .get(..1)
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default()
-            + field.get(1..).unwrap_or_default();
+        let camel =
+            field.get(..1).map(str::to_ascii_lowercase).unwrap_or_default() + field.get(1..).unwrap_or_default();
         return Err(ApiError::validation(Service::Iam, format!("1 validation error detected: Value '{v}' at '{camel}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+")));
     }
     Ok(v)
@@ -113,16 +92,8 @@ fn tags_param(call: &Call) -> Vec<Tag> {
         .structs("Tags")
         .into_iter()
         .map(|f| {
-            let get = |k: &str| {
-                f.iter()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            Tag {
-                key: get("Key"),
-                value: get("Value"),
-            }
+            let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            Tag { key: get("Key"), value: get("Value") }
         })
         .collect()
 }
@@ -135,8 +106,7 @@ fn user_xml(x: &mut Xml, u: &UserRec) {
         .leaf("CreateDate", &iso8601(u.created));
     if let Some(b) = &u.boundary {
         x.node("PermissionsBoundary", |x| {
-            x.leaf("PermissionsBoundaryType", "Policy")
-                .leaf("PermissionsBoundaryArn", b);
+            x.leaf("PermissionsBoundaryType", "Policy").leaf("PermissionsBoundaryArn", b);
         });
     }
     if !u.tags.is_empty() {
@@ -157,8 +127,7 @@ fn role_xml(x: &mut Xml, r: &RoleRec) {
         .leaf("MaxSessionDuration", &r.max_session_duration.to_string());
     if let Some(b) = &r.boundary {
         x.node("PermissionsBoundary", |x| {
-            x.leaf("PermissionsBoundaryType", "Policy")
-                .leaf("PermissionsBoundaryArn", b);
+            x.leaf("PermissionsBoundaryType", "Policy").leaf("PermissionsBoundaryArn", b);
         });
     }
     if !r.tags.is_empty() {
@@ -179,16 +148,7 @@ fn policy_xml(x: &mut Xml, p: &PolicyRec, attachments: usize) {
         .leaf("IsAttachable", "true")
         .opt("Description", p.description.as_deref())
         .leaf("CreateDate", &iso8601(p.created))
-        .leaf(
-            "UpdateDate",
-            &iso8601(
-                p.versions
-                    .iter()
-                    .map(|v| v.created)
-                    .max()
-                    .unwrap_or(p.created),
-            ),
-        );
+        .leaf("UpdateDate", &iso8601(p.versions.iter().map(|v| v.created).max().unwrap_or(p.created)));
 }
 
 fn result(f: impl FnOnce(&mut Xml)) -> Res {
@@ -206,34 +166,18 @@ fn target_user(call: &Call) -> Result<UserRec, ApiError> {
     let name = match call.params.get("UserName") {
         Some(n) => n.to_string(),
         None => call.identity()?.user.clone().ok_or_else(|| {
-            ApiError::validation(
-                Service::Iam,
-                "Must specify userName when calling with non-User credentials",
-            )
+            ApiError::validation(Service::Iam, "Must specify userName when calling with non-User credentials")
         })?,
     };
-    call.dir
-        .users
-        .get(&name)
-        .cloned()
-        .ok_or_else(|| no_such("user", &name))
+    call.dir.users.get(&name).cloned().ok_or_else(|| no_such("user", &name))
 }
 
 /// Counts entities a managed policy is attached to.
 fn attachments(call: &Call, arn: &str) -> usize {
     let d = &call.dir;
-    d.users
-        .values()
-        .filter(|u| u.attached.iter().any(|a| a == arn))
-        .count()
-        + d.roles
-            .values()
-            .filter(|r| r.attached.iter().any(|a| a == arn))
-            .count()
-        + d.groups
-            .values()
-            .filter(|g| g.attached.iter().any(|a| a == arn))
-            .count()
+    d.users.values().filter(|u| u.attached.iter().any(|a| a == arn)).count()
+        + d.roles.values().filter(|r| r.attached.iter().any(|a| a == arn)).count()
+        + d.groups.values().filter(|g| g.attached.iter().any(|a| a == arn)).count()
 }
 
 pub async fn dispatch(call: &Call) -> Res {
@@ -280,10 +224,9 @@ pub async fn dispatch(call: &Call) -> Res {
                     let arn = format!("arn:aws:iam::{acct}:root");
                     return result(|x| {
                         x.node("User", |x| {
-                            x.leaf("UserId", &acct).leaf("Arn", &arn).leaf(
-                                "CreateDate",
-                                &iso8601(call.dir.account.as_ref().map_or(0, |a| a.created)),
-                            );
+                            x.leaf("UserId", &acct)
+                                .leaf("Arn", &arn)
+                                .leaf("CreateDate", &iso8601(call.dir.account.as_ref().map_or(0, |a| a.created)));
                         });
                     });
                 }
@@ -301,22 +244,9 @@ pub async fn dispatch(call: &Call) -> Res {
         }
         "ListUsers" => {
             let prefix = call.params.get("PathPrefix").unwrap_or("/").to_string();
-            call.authorize(
-                "iam:ListUsers",
-                &format!("arn:aws:iam::{acct}:user{prefix}"),
-                &[],
-            )?;
-            let mut users: Vec<&UserRec> = call
-                .dir
-                .users
-                .values()
-                .filter(|u| u.path.starts_with(&prefix))
-                .collect();
-            users.sort_by(|a, b| {
-                a.name
-                    .to_ascii_lowercase()
-                    .cmp(&b.name.to_ascii_lowercase())
-            });
+            call.authorize("iam:ListUsers", &format!("arn:aws:iam::{acct}:user{prefix}"), &[])?;
+            let mut users: Vec<&UserRec> = call.dir.users.values().filter(|u| u.path.starts_with(&prefix)).collect();
+            users.sort_by(|a, b| a.name.to_ascii_lowercase().cmp(&b.name.to_ascii_lowercase()));
             paginate(call, &users, "Users", |x, u| user_xml(x, u))
         }
         "DeleteUser" => {
@@ -324,13 +254,13 @@ pub async fn dispatch(call: &Call) -> Res {
             call.authorize("iam:DeleteUser", &u.arn, &[])?;
             let has_keys = call.dir.access_keys.values().any(|k| k.user == u.name);
             if !u.inline.is_empty() || !u.attached.is_empty() || !u.groups.is_empty() || has_keys {
-                return Err(err(409, "DeleteConflict", "Cannot delete entity, must delete policies, access keys and group memberships first."));
+                return Err(err(
+                    409,
+                    "DeleteConflict",
+                    "Cannot delete entity, must delete policies, access keys and group memberships first.",
+                ));
             }
-            write(call, move |tx| {
-                tx.delete(USER, &u.name.to_ascii_lowercase())
-                    .map(|_| Ok(()))
-            })
-            .await?;
+            write(call, move |tx| tx.delete(USER, &u.name.to_ascii_lowercase()).map(|_| Ok(()))).await?;
             Ok(Success::Query(None))
         }
         "TagUser" | "UntagUser" => {
@@ -339,18 +269,15 @@ pub async fn dispatch(call: &Call) -> Res {
             let tags = tags_param(call);
             let keys = call.params.list("TagKeys");
             let mut extra: Vec<(&str, String)> = Vec::new();
-            let tag_ctx: Vec<(String, String)> = tags
-                .iter()
-                .map(|t| (format!("aws:RequestTag/{}", t.key), t.value.clone()))
-                .collect();
+            let tag_ctx: Vec<(String, String)> =
+                tags.iter().map(|t| (format!("aws:RequestTag/{}", t.key), t.value.clone())).collect();
             for (k, v) in &tag_ctx {
                 extra.push((k.as_str(), v.clone()));
             }
             call.authorize(&action, &u.arn, &extra)?;
             let untag = call.operation == "UntagUser";
             write(call, move |tx| {
-                let Some(mut rec) = get_rec::<UserRec>(tx, USER, &u.name.to_ascii_lowercase())?
-                else {
+                let Some(mut rec) = get_rec::<UserRec>(tx, USER, &u.name.to_ascii_lowercase())? else {
                     return Ok(Err(no_such("user", &u.name)));
                 };
                 if untag {
@@ -361,11 +288,7 @@ pub async fn dispatch(call: &Call) -> Res {
                         rec.tags.push(t.clone());
                     }
                     if rec.tags.len() > 50 {
-                        return Ok(Err(err(
-                            409,
-                            "LimitExceeded",
-                            "Cannot exceed quota for TagsPerUser: 50",
-                        )));
+                        return Ok(Err(err(409, "LimitExceeded", "Cannot exceed quota for TagsPerUser: 50")));
                     }
                 }
                 put_rec(tx, USER, &rec.name.to_ascii_lowercase(), &rec).map(Ok)
@@ -376,19 +299,8 @@ pub async fn dispatch(call: &Call) -> Res {
         "CreateAccessKey" => {
             let u = target_user(call)?;
             call.authorize("iam:CreateAccessKey", &u.arn, &[])?;
-            if call
-                .dir
-                .access_keys
-                .values()
-                .filter(|k| k.user == u.name)
-                .count()
-                >= 2
-            {
-                return Err(err(
-                    409,
-                    "LimitExceeded",
-                    "Cannot exceed quota for AccessKeysPerUser: 2",
-                ));
+            if call.dir.access_keys.values().filter(|k| k.user == u.name).count() >= 2 {
+                return Err(err(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2"));
             }
             let rec = AccessKeyRec {
                 id: crate::ids::id("AKIA"),
@@ -398,10 +310,7 @@ pub async fn dispatch(call: &Call) -> Res {
                 created: call.now,
             };
             let out = rec.clone();
-            write(call, move |tx| {
-                put_rec(tx, ACCESS_KEY, &rec.id, &rec).map(Ok)
-            })
-            .await?;
+            write(call, move |tx| put_rec(tx, ACCESS_KEY, &rec.id, &rec).map(Ok)).await?;
             result(|x| {
                 x.node("AccessKey", |x| {
                     x.leaf("UserName", &out.user)
@@ -415,12 +324,7 @@ pub async fn dispatch(call: &Call) -> Res {
         "ListAccessKeys" => {
             let u = target_user(call)?;
             call.authorize("iam:ListAccessKeys", &u.arn, &[])?;
-            let mut keys: Vec<&AccessKeyRec> = call
-                .dir
-                .access_keys
-                .values()
-                .filter(|k| k.user == u.name)
-                .collect();
+            let mut keys: Vec<&AccessKeyRec> = call.dir.access_keys.values().filter(|k| k.user == u.name).collect();
             keys.sort_by_key(|k| k.created);
             result(|x| {
                 x.list("AccessKeyMetadata", &keys, |x, k| {
@@ -437,22 +341,14 @@ pub async fn dispatch(call: &Call) -> Res {
             let id = call.required("AccessKeyId")?.to_string();
             call.authorize(&format!("iam:{}", call.operation), &u.arn, &[])?;
             let status = call.params.get("Status").map(str::to_string);
-            if call.operation == "UpdateAccessKey"
-                && !matches!(status.as_deref(), Some("Active" | "Inactive"))
-            {
+            if call.operation == "UpdateAccessKey" && !matches!(status.as_deref(), Some("Active" | "Inactive")) {
                 return Err(ApiError::validation(Service::Iam, "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]"));
             }
             let delete = call.operation == "DeleteAccessKey";
             let user = u.name.clone();
             write(call, move |tx| {
-                let Some(mut k) =
-                    get_rec::<AccessKeyRec>(tx, ACCESS_KEY, &id)?.filter(|k| k.user == user)
-                else {
-                    return Ok(Err(err(
-                        404,
-                        "NoSuchEntity",
-                        format!("The Access Key with id {id} cannot be found."),
-                    )));
+                let Some(mut k) = get_rec::<AccessKeyRec>(tx, ACCESS_KEY, &id)?.filter(|k| k.user == user) else {
+                    return Ok(Err(err(404, "NoSuchEntity", format!("The Access Key with id {id} cannot be found."))));
                 };
                 if delete {
                     tx.delete(ACCESS_KEY, &id)?;
@@ -471,17 +367,11 @@ pub async fn dispatch(call: &Call) -> Res {
             call.authorize(&format!("iam:{}", call.operation), &arn, &[])?;
             let pname = call.required("PolicyName")?;
             let p = inline.iter().find(|p| p.name == pname).ok_or_else(|| {
-                err(
-                    404,
-                    "NoSuchEntity",
-                    format!("The {} policy with name {pname} cannot be found.", entity),
-                )
+                err(404, "NoSuchEntity", format!("The {} policy with name {pname} cannot be found.", entity))
             })?;
             let (field, who) = name_field;
             result(|x| {
-                x.leaf(field, &who)
-                    .leaf("PolicyName", &p.name)
-                    .leaf("PolicyDocument", &url_encode(&p.document));
+                x.leaf(field, &who).leaf("PolicyName", &p.name).leaf("PolicyDocument", &url_encode(&p.document));
             })
         }
         "ListUserPolicies" | "ListRolePolicies" => {
@@ -521,15 +411,13 @@ pub async fn dispatch(call: &Call) -> Res {
             let role = entity == "role";
             write(call, move |tx| {
                 if role {
-                    let Some(mut r) = get_rec::<RoleRec>(tx, ROLE, &who.to_ascii_lowercase())?
-                    else {
+                    let Some(mut r) = get_rec::<RoleRec>(tx, ROLE, &who.to_ascii_lowercase())? else {
                         return Ok(Err(no_such("role", &who)));
                     };
                     r.inline.retain(|p| p.name != pname);
                     put_rec(tx, ROLE, &who.to_ascii_lowercase(), &r).map(Ok)
                 } else {
-                    let Some(mut u) = get_rec::<UserRec>(tx, USER, &who.to_ascii_lowercase())?
-                    else {
+                    let Some(mut u) = get_rec::<UserRec>(tx, USER, &who.to_ascii_lowercase())? else {
                         return Ok(Err(no_such("user", &who)));
                     };
                     u.inline.retain(|p| p.name != pname);
@@ -554,11 +442,7 @@ pub async fn dispatch(call: &Call) -> Res {
                 created: call.now,
                 description: call.params.get("Description").map(str::to_string),
                 default_version: "v1".into(),
-                versions: vec![PolicyVersion {
-                    id: "v1".into(),
-                    document: doc,
-                    created: call.now,
-                }],
+                versions: vec![PolicyVersion { id: "v1".into(), document: doc, created: call.now }],
                 next_version: 2,
                 tags: tags_param(call),
             };
@@ -572,10 +456,7 @@ pub async fn dispatch(call: &Call) -> Res {
                     return Ok(Err(err(
                         409,
                         "EntityAlreadyExists",
-                        format!(
-                            "A policy called {} already exists. Duplicate names are not allowed.",
-                            rec.name
-                        ),
+                        format!("A policy called {} already exists. Duplicate names are not allowed.", rec.name),
                     )));
                 }
                 Ok(Ok(()))
@@ -594,15 +475,9 @@ pub async fn dispatch(call: &Call) -> Res {
                     x.node("Policy", |x| policy_xml(x, p, n));
                 });
             }
-            let m = sagegate_catalog::Catalog::get()
-                .managed_policy_by_arn(&arn)
-                .ok_or_else(|| {
-                    err(
-                        404,
-                        "NoSuchEntity",
-                        format!("Policy {arn} does not exist or is not attachable."),
-                    )
-                })?;
+            let m = sagegate_catalog::Catalog::get().managed_policy_by_arn(&arn).ok_or_else(|| {
+                err(404, "NoSuchEntity", format!("Policy {arn} does not exist or is not attachable."))
+            })?;
             let n = attachments(call, &arn);
             result(|x| {
                 x.node("Policy", |x| {
@@ -625,9 +500,7 @@ pub async fn dispatch(call: &Call) -> Res {
                         err(
                             404,
                             "NoSuchEntity",
-                            format!(
-                                "Policy {arn} version {vid} does not exist or is not attachable."
-                            ),
+                            format!("Policy {arn} version {vid} does not exist or is not attachable."),
                         )
                     })?;
                     (v.document.clone(), v.id == p.default_version, v.created)
@@ -636,7 +509,13 @@ pub async fn dispatch(call: &Call) -> Res {
                     let m = sagegate_catalog::Catalog::get()
                         .managed_policy_by_arn(&arn)
                         .filter(|m| m.version_id == vid)
-                        .ok_or_else(|| err(404, "NoSuchEntity", format!("Policy {arn} version {vid} does not exist or is not attachable.")))?;
+                        .ok_or_else(|| {
+                            err(
+                                404,
+                                "NoSuchEntity",
+                                format!("Policy {arn} version {vid} does not exist or is not attachable."),
+                            )
+                        })?;
                     (m.document.to_string(), true, 0)
                 }
             };
@@ -685,35 +564,22 @@ pub async fn dispatch(call: &Call) -> Res {
             let arn = call.required("PolicyArn")?.to_string();
             call.authorize("iam:DeletePolicy", &arn, &[])?;
             if !call.dir.policies.contains_key(&arn) {
-                if sagegate_catalog::Catalog::get()
-                    .managed_policy_by_arn(&arn)
-                    .is_some()
-                {
+                if sagegate_catalog::Catalog::get().managed_policy_by_arn(&arn).is_some() {
                     return Err(err(
                         400,
                         "UnmodifiableEntity",
                         format!("Cannot delete a policy managed by AWS: {arn}"),
                     ));
                 }
-                return Err(err(
-                    404,
-                    "NoSuchEntity",
-                    format!("Policy {arn} does not exist or is not attachable."),
-                ));
+                return Err(err(404, "NoSuchEntity", format!("Policy {arn} does not exist or is not attachable.")));
             }
             if attachments(call, &arn) > 0 {
-                return Err(err(
-                    409,
-                    "DeleteConflict",
-                    "Cannot delete a policy attached to entities.",
-                ));
+                return Err(err(409, "DeleteConflict", "Cannot delete a policy attached to entities."));
             }
             write(call, move |tx| tx.delete(POLICY, &arn).map(|_| Ok(()))).await?;
             Ok(Success::Query(None))
         }
-        "AttachUserPolicy" | "DetachUserPolicy" | "AttachRolePolicy" | "DetachRolePolicy" => {
-            attach(call).await
-        }
+        "AttachUserPolicy" | "DetachUserPolicy" | "AttachRolePolicy" | "DetachRolePolicy" => attach(call).await,
         "ListAttachedUserPolicies" | "ListAttachedRolePolicies" => {
             let (arn, attached) = if call.operation == "ListAttachedUserPolicies" {
                 let u = target_user(call)?;
@@ -783,22 +649,9 @@ pub async fn dispatch(call: &Call) -> Res {
         }
         "ListRoles" => {
             let prefix = call.params.get("PathPrefix").unwrap_or("/").to_string();
-            call.authorize(
-                "iam:ListRoles",
-                &format!("arn:aws:iam::{acct}:role{prefix}"),
-                &[],
-            )?;
-            let mut roles: Vec<&RoleRec> = call
-                .dir
-                .roles
-                .values()
-                .filter(|r| r.path.starts_with(&prefix))
-                .collect();
-            roles.sort_by(|a, b| {
-                a.name
-                    .to_ascii_lowercase()
-                    .cmp(&b.name.to_ascii_lowercase())
-            });
+            call.authorize("iam:ListRoles", &format!("arn:aws:iam::{acct}:role{prefix}"), &[])?;
+            let mut roles: Vec<&RoleRec> = call.dir.roles.values().filter(|r| r.path.starts_with(&prefix)).collect();
+            roles.sort_by(|a, b| a.name.to_ascii_lowercase().cmp(&b.name.to_ascii_lowercase()));
             paginate(call, &roles, "Roles", |x, r| role_xml(x, r))
         }
         "UpdateAssumeRolePolicy" => {
@@ -807,8 +660,7 @@ pub async fn dispatch(call: &Call) -> Res {
             let doc = call.required("PolicyDocument")?.to_string();
             check_policy(&doc, PolicyKind::Trust)?;
             write(call, move |tx| {
-                let Some(mut rec) = get_rec::<RoleRec>(tx, ROLE, &r.name.to_ascii_lowercase())?
-                else {
+                let Some(mut rec) = get_rec::<RoleRec>(tx, ROLE, &r.name.to_ascii_lowercase())? else {
                     return Ok(Err(no_such("role", &r.name)));
                 };
                 rec.trust_policy = doc.clone();
@@ -821,49 +673,22 @@ pub async fn dispatch(call: &Call) -> Res {
             let r = target_role(call)?;
             call.authorize("iam:DeleteRole", &r.arn, &[])?;
             if !r.inline.is_empty() || !r.attached.is_empty() {
-                return Err(err(
-                    409,
-                    "DeleteConflict",
-                    "Cannot delete entity, must detach all policies first.",
-                ));
+                return Err(err(409, "DeleteConflict", "Cannot delete entity, must detach all policies first."));
             }
-            write(call, move |tx| {
-                tx.delete(ROLE, &r.name.to_ascii_lowercase())
-                    .map(|_| Ok(()))
-            })
-            .await?;
+            write(call, move |tx| tx.delete(ROLE, &r.name.to_ascii_lowercase()).map(|_| Ok(()))).await?;
             Ok(Success::Query(None))
         }
-        other => Err(err(
-            400,
-            "InvalidAction",
-            format!("Could not find operation {other} for version 2010-05-08"),
-        )),
+        other => Err(err(400, "InvalidAction", format!("Could not find operation {other} for version 2010-05-08"))),
     }
 }
 
 fn target_role(call: &Call) -> Result<RoleRec, ApiError> {
     let name = call.required("RoleName")?;
-    call.dir
-        .roles
-        .values()
-        .find(|r| r.name == name)
-        .cloned()
-        .ok_or_else(|| no_such("role", name))
+    call.dir.roles.values().find(|r| r.name == name).cloned().ok_or_else(|| no_such("role", name))
 }
 
 /// (entity ARN, inline policies, (name field, entity name), entity kind) for user or role inline calls.
-fn inline_target(
-    call: &Call,
-) -> Result<
-    (
-        String,
-        Vec<InlinePolicy>,
-        (&'static str, String),
-        &'static str,
-    ),
-    ApiError,
-> {
+fn inline_target(call: &Call) -> Result<(String, Vec<InlinePolicy>, (&'static str, String), &'static str), ApiError> {
     if call.operation.contains("Role") {
         let r = target_role(call)?;
         Ok((r.arn, r.inline, ("RoleName", r.name), "role"))
@@ -894,14 +719,8 @@ async fn put_inline(call: &Call) -> Res {
             (u.inline, 2_048)
         };
         inline.retain(|p| p.name != pname);
-        inline.push(InlinePolicy {
-            name: pname.clone(),
-            document: doc.clone(),
-        });
-        let total: usize = inline
-            .iter()
-            .map(|p| sagegate_policy::json::count_non_whitespace(&p.document))
-            .sum();
+        inline.push(InlinePolicy { name: pname.clone(), document: doc.clone() });
+        let total: usize = inline.iter().map(|p| sagegate_policy::json::count_non_whitespace(&p.document)).sum();
         if total > limit {
             return Ok(Err(err(
                 409,
@@ -938,55 +757,30 @@ async fn attach(call: &Call) -> Res {
         let u = target_user(call)?;
         (u.arn, u.name)
     };
-    call.authorize(
-        &format!("iam:{}", call.operation),
-        &arn,
-        &[("iam:PolicyARN", policy.clone())],
-    )?;
+    call.authorize(&format!("iam:{}", call.operation), &arn, &[("iam:PolicyARN", policy.clone())])?;
     if !call.dir.policies.contains_key(&policy)
-        && sagegate_catalog::Catalog::get()
-            .managed_policy_by_arn(&policy)
-            .is_none()
+        && sagegate_catalog::Catalog::get().managed_policy_by_arn(&policy).is_none()
     {
-        return Err(err(
-            404,
-            "NoSuchEntity",
-            format!("Policy {policy} does not exist or is not attachable."),
-        ));
+        return Err(err(404, "NoSuchEntity", format!("Policy {policy} does not exist or is not attachable.")));
     }
     let detach = call.operation.starts_with("Detach");
-    let (quota, label) = if role {
-        (10, "PoliciesPerRole")
-    } else {
-        (10, "PoliciesPerUser")
-    };
+    let (quota, label) = if role { (10, "PoliciesPerRole") } else { (10, "PoliciesPerUser") };
     write(call, move |tx| {
         let key = who.to_ascii_lowercase();
         let kind = if role { ROLE } else { USER };
         let Some(mut v) = tx.get(kind, &key)? else {
             return Ok(Err(no_such(if role { "role" } else { "user" }, &who)));
         };
-        let mut attached: Vec<String> = v
-            .get("attached")
-            .cloned()
-            .and_then(|a| serde_json::from_value(a).ok())
-            .unwrap_or_default();
+        let mut attached: Vec<String> =
+            v.get("attached").cloned().and_then(|a| serde_json::from_value(a).ok()).unwrap_or_default();
         if detach {
             if !attached.contains(&policy) {
-                return Ok(Err(err(
-                    404,
-                    "NoSuchEntity",
-                    format!("Policy {policy} was not found."),
-                )));
+                return Ok(Err(err(404, "NoSuchEntity", format!("Policy {policy} was not found."))));
             }
             attached.retain(|a| a != &policy);
         } else if !attached.contains(&policy) {
             if attached.len() >= quota {
-                return Ok(Err(err(
-                    409,
-                    "LimitExceeded",
-                    format!("Cannot exceed quota for {label}: {quota}"),
-                )));
+                return Ok(Err(err(409, "LimitExceeded", format!("Cannot exceed quota for {label}: {quota}"))));
             }
             attached.push(policy.clone());
         }
@@ -1001,23 +795,11 @@ async fn attach(call: &Call) -> Res {
 
 /// `Marker`/`MaxItems` pagination (§4.2).
 fn paginate<T>(call: &Call, items: &[T], name: &str, f: impl Fn(&mut Xml, &T)) -> Res {
-    let start: usize = call
-        .params
-        .get("Marker")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    let max: usize = call
-        .params
-        .get("MaxItems")
-        .and_then(|m| m.parse().ok())
-        .filter(|m| (1..=1000).contains(m))
-        .unwrap_or(100);
+    let start: usize = call.params.get("Marker").and_then(|m| m.parse().ok()).unwrap_or(0);
+    let max: usize =
+        call.params.get("MaxItems").and_then(|m| m.parse().ok()).filter(|m| (1..=1000).contains(m)).unwrap_or(100);
     let page = items.get(start..).unwrap_or_default();
-    let (page, truncated) = if page.len() > max {
-        (page.get(..max).unwrap_or_default(), true)
-    } else {
-        (page, false)
-    };
+    let (page, truncated) = if page.len() > max { (page.get(..max).unwrap_or_default(), true) } else { (page, false) };
     result(|x| {
         x.list(name, page, |x, it| f(x, it));
         x.leaf("IsTruncated", &truncated.to_string());

@@ -7,9 +7,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     let mut b = [0u8; N];
     // getrandom only fails when the OS has no entropy source; fall back to the clock so ids stay unique.
     if getrandom::getrandom(&mut b).is_err() {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         for (i, x) in b.iter_mut().enumerate() {
             *x = (t >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
         }
@@ -22,21 +20,13 @@ fn from_alphabet<const N: usize>(alphabet: &[u8], len: usize) -> String {
     bytes
         .iter()
         .take(len)
-        .map(|b| {
-            alphabet
-                .get(usize::from(*b) % alphabet.len())
-                .copied()
-                .unwrap_or(b'A') as char
-        })
+        .map(|b| alphabet.get(usize::from(*b) % alphabet.len()).copied().unwrap_or(b'A') as char)
         .collect()
 }
 
 /// A 20-character id with a 4-letter prefix: `AKIA…`, `ASIA…`, `AIDA…`, `AROA…`, `ANPA…`, `AGPA…`.
 pub fn id(prefix: &str) -> String {
-    format!(
-        "{prefix}{}",
-        from_alphabet::<32>(UPPER_ALNUM, 20 - prefix.len())
-    )
+    format!("{prefix}{}", from_alphabet::<32>(UPPER_ALNUM, 20 - prefix.len()))
 }
 
 /// A 40-character secret access key.
@@ -55,14 +45,7 @@ pub fn uuid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = sagegate_sigv4::hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
 }
 
 #[cfg(test)]
@@ -73,11 +56,7 @@ mod tests {
     fn shapes() {
         let k = id("AKIA");
         assert_eq!(k.len(), 20);
-        assert!(
-            k.starts_with("AKIA")
-                && k.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        );
+        assert!(k.starts_with("AKIA") && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
         assert_eq!(secret().len(), 40);
         let u = uuid();
         assert_eq!(u.len(), 36);

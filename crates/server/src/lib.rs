@@ -85,10 +85,7 @@ impl Metrics {
     pub fn record_latency(&self, d: Duration) {
         let us = d.as_micros() as u64;
         self.latency_sum_us.fetch_add(us, Ordering::Relaxed);
-        let i = LATENCY_BOUNDS_US
-            .iter()
-            .position(|b| us <= *b)
-            .unwrap_or(LATENCY_BOUNDS_US.len());
+        let i = LATENCY_BOUNDS_US.iter().position(|b| us <= *b).unwrap_or(LATENCY_BOUNDS_US.len());
         if let Some(b) = self.latency.get(i) {
             b.fetch_add(1, Ordering::Relaxed);
         }
@@ -100,36 +97,25 @@ impl Metrics {
         let mut s = String::new();
         s.push_str("# HELP sagegate_requests_total API requests received.\n# TYPE sagegate_requests_total counter\n");
         s.push_str(&format!("sagegate_requests_total {}\n", g(&self.requests)));
-        s.push_str("# HELP sagegate_errors_total API requests answered with an error.\n# TYPE sagegate_errors_total counter\n");
+        s.push_str(
+            "# HELP sagegate_errors_total API requests answered with an error.\n# TYPE sagegate_errors_total counter\n",
+        );
         s.push_str(&format!("sagegate_errors_total {}\n", g(&self.errors)));
         s.push_str("# HELP sagegate_access_denied_total Requests denied by authorization.\n# TYPE sagegate_access_denied_total counter\n");
-        s.push_str(&format!(
-            "sagegate_access_denied_total {}\n",
-            g(&self.denied)
-        ));
-        s.push_str("# HELP sagegate_decisions_total Policy decisions evaluated.\n# TYPE sagegate_decisions_total counter\n");
-        s.push_str(&format!(
-            "sagegate_decisions_total {}\n",
-            g(&self.decisions)
-        ));
+        s.push_str(&format!("sagegate_access_denied_total {}\n", g(&self.denied)));
+        s.push_str(
+            "# HELP sagegate_decisions_total Policy decisions evaluated.\n# TYPE sagegate_decisions_total counter\n",
+        );
+        s.push_str(&format!("sagegate_decisions_total {}\n", g(&self.decisions)));
         s.push_str("# HELP sagegate_request_duration_seconds Request latency.\n# TYPE sagegate_request_duration_seconds histogram\n");
         let mut cumulative = 0;
         for (i, b) in self.latency.iter().enumerate() {
             cumulative += g(b);
-            let le = LATENCY_BOUNDS_US
-                .get(i)
-                .map_or("+Inf".to_string(), |us| format!("{}", *us as f64 / 1e6));
-            s.push_str(&format!(
-                "sagegate_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}\n"
-            ));
+            let le = LATENCY_BOUNDS_US.get(i).map_or("+Inf".to_string(), |us| format!("{}", *us as f64 / 1e6));
+            s.push_str(&format!("sagegate_request_duration_seconds_bucket{{le=\"{le}\"}} {cumulative}\n"));
         }
-        s.push_str(&format!(
-            "sagegate_request_duration_seconds_sum {}\n",
-            g(&self.latency_sum_us) as f64 / 1e6
-        ));
-        s.push_str(&format!(
-            "sagegate_request_duration_seconds_count {cumulative}\n"
-        ));
+        s.push_str(&format!("sagegate_request_duration_seconds_sum {}\n", g(&self.latency_sum_us) as f64 / 1e6));
+        s.push_str(&format!("sagegate_request_duration_seconds_count {cumulative}\n"));
         s
     }
 }
@@ -190,10 +176,7 @@ impl AppState {
     }
 
     /// Runs a write transaction, then refreshes the directory so the change is enforced at once.
-    pub fn write<R>(
-        &self,
-        mut f: impl FnMut(&mut dyn Tx) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    pub fn write<R>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let mut out = None;
         self.store.transaction(&mut |tx: &mut dyn Tx| {
             out = Some(f(tx)?);
@@ -211,14 +194,8 @@ impl AppState {
             }
             let rec = AccountRec {
                 id: cfg.account_id.clone(),
-                root_access_key_id: cfg
-                    .root_access_key_id
-                    .clone()
-                    .unwrap_or_else(|| ids::id("AKIA")),
-                root_secret: cfg
-                    .root_secret_access_key
-                    .clone()
-                    .unwrap_or_else(ids::secret),
+                root_access_key_id: cfg.root_access_key_id.clone().unwrap_or_else(|| ids::id("AKIA")),
+                root_secret: cfg.root_secret_access_key.clone().unwrap_or_else(ids::secret),
                 created: http::now(),
             };
             let v = serde_json::to_value(&rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -228,10 +205,7 @@ impl AppState {
 
     /// The root credentials (for the generated `credentials` file).
     pub fn root_credentials(&self) -> Option<(String, String)> {
-        self.directory()
-            .account
-            .as_ref()
-            .map(|a| (a.root_access_key_id.clone(), a.root_secret.clone()))
+        self.directory().account.as_ref().map(|a| (a.root_access_key_id.clone(), a.root_secret.clone()))
     }
 }
 
@@ -241,11 +215,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/health", get(|| async { "ok\n" }))
         .route(
             "/metrics",
-            get(
-                |axum::extract::State(st): axum::extract::State<Arc<AppState>>| async move {
-                    st.metrics.render()
-                },
-            ),
+            get(|axum::extract::State(st): axum::extract::State<Arc<AppState>>| async move { st.metrics.render() }),
         )
         .fallback(any(http::handle))
         .with_state(state)
@@ -269,9 +239,7 @@ pub fn spawn_refresher(state: Arc<AppState>) {
 pub async fn serve(state: Arc<AppState>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     spawn_refresher(state.clone());
     let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -2,9 +2,7 @@
 //! `sagegate simulate --api` does it (the same `sagegate_sagemaker::plan` and `decide`). Resource
 //! emulation arrives with issue 5; until then an allowed call answers that it is not emulated.
 
-use sagegate_sagemaker::{
-    decide, plan, Caller, CatalogSar, JsonState, PlanError, Scope, StudioSession,
-};
+use sagegate_sagemaker::{decide, plan, Caller, CatalogSar, JsonState, PlanError, Scope, StudioSession};
 
 use crate::call::{Call, Params};
 use crate::error::{ApiError, Service};
@@ -13,12 +11,7 @@ use crate::http::Success;
 pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
     let identity = call.identity()?;
     let Params::Json(body) = &call.params else {
-        return Err(ApiError::new(
-            Service::SageMaker,
-            400,
-            "SerializationException",
-            "Expected a JSON body.",
-        ));
+        return Err(ApiError::new(Service::SageMaker, 400, "SerializationException", "Expected a JSON body."));
     };
     let sar = CatalogSar::default();
     if !sar.operations().contains(&call.operation.as_str()) {
@@ -29,20 +22,11 @@ pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
             format!("Unknown operation SageMaker.{}", call.operation),
         ));
     }
-    let studio = identity
-        .session
-        .as_ref()
-        .and_then(|s| s.studio.clone())
-        .map(|(domain_id, user_profile_name, space_name)| StudioSession {
-            domain_id,
-            user_profile_name,
-            space_name,
+    let studio =
+        identity.session.as_ref().and_then(|s| s.studio.clone()).map(|(domain_id, user_profile_name, space_name)| {
+            StudioSession { domain_id, user_profile_name, space_name }
         });
-    let caller = Caller {
-        principal: identity.principal.clone(),
-        context: call.base_context(),
-        studio,
-    };
+    let caller = Caller { principal: identity.principal.clone(), context: call.base_context(), studio };
     let scope = Scope::new(&call.region, call.account());
     // Stored SageMaker resources (tags, spaces) come with issue 5's emulation.
     let state = JsonState::default();
@@ -58,10 +42,7 @@ pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
             ))
         }
     };
-    call.state
-        .metrics
-        .decisions
-        .fetch_add(checks.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    call.state.metrics.decisions.fetch_add(checks.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let outcome = decide(checks, &identity.principal, &identity.policies);
     if let Some(m) = outcome.message {
         return Err(ApiError::access_denied(Service::SageMaker, m));

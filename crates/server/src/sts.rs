@@ -1,8 +1,7 @@
 //! The STS API (awsQuery): GetCallerIdentity and AssumeRole with trust-policy evaluation (spec T1–T5).
 
 use sagegate_policy::{
-    evaluate, explain::access_denied_message, CompiledPolicy, ContextValue, PolicyKind, PolicySet,
-    Request,
+    evaluate, explain::access_denied_message, CompiledPolicy, ContextValue, PolicyKind, PolicySet, Request,
 };
 use sagegate_store::StoreError;
 
@@ -24,17 +23,11 @@ pub async fn dispatch(call: &Call) -> Res {
             // Never denied, even under an explicit Deny (§4.5).
             let id = call.identity()?;
             let mut x = Xml::new();
-            x.leaf("UserId", &id.user_id)
-                .leaf("Account", call.account())
-                .leaf("Arn", &id.principal.arn);
+            x.leaf("UserId", &id.user_id).leaf("Account", call.account()).leaf("Arn", &id.principal.arn);
             Ok(Success::Query(Some(x.finish())))
         }
         "AssumeRole" => assume_role(call).await,
-        other => Err(err(
-            400,
-            "InvalidAction",
-            format!("Could not find operation {other} for version 2011-06-15"),
-        )),
+        other => Err(err(400, "InvalidAction", format!("Could not find operation {other} for version 2011-06-15"))),
     }
 }
 
@@ -44,9 +37,7 @@ async fn assume_role(call: &Call) -> Res {
     let session_name = call.required("RoleSessionName")?.to_string();
     if session_name.len() < 2
         || session_name.len() > 64
-        || !session_name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+        || !session_name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
     {
         return Err(ApiError::validation(
             Service::Sts,
@@ -58,20 +49,14 @@ async fn assume_role(call: &Call) -> Res {
         .dir
         .roles
         .values()
-        .find(|r| {
-            r.arn == role_arn
-                || (r.name == role_name && role_arn.contains(&format!(":{}:", call.account())))
-        })
+        .find(|r| r.arn == role_arn || (r.name == role_name && role_arn.contains(&format!(":{}:", call.account()))))
         .cloned();
     // Session policies (T4): validated as session policies, at most 10 managed ARNs.
     let inline_policy = call.params.get("Policy").map(str::to_string);
     if let Some(p) = &inline_policy {
         if let Some(d) = sagegate_policy::validate(p, PolicyKind::Session).error {
-            let code = if d.code == "PackedPolicyTooLarge" {
-                "PackedPolicyTooLarge"
-            } else {
-                "MalformedPolicyDocument"
-            };
+            let code =
+                if d.code == "PackedPolicyTooLarge" { "PackedPolicyTooLarge" } else { "MalformedPolicyDocument" };
             return Err(err(400, code, d.message));
         }
     }
@@ -90,47 +75,29 @@ async fn assume_role(call: &Call) -> Res {
         .structs("Tags")
         .into_iter()
         .map(|f| {
-            let get = |k: &str| {
-                f.iter()
-                    .find(|(n, _)| n == k)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or_default()
-            };
-            Tag {
-                key: get("Key"),
-                value: get("Value"),
-            }
+            let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+            Tag { key: get("Key"), value: get("Value") }
         })
         .collect();
-    if tags.len() > 50
-        || tags
-            .iter()
-            .any(|t| t.key.is_empty() || t.key.len() > 128 || t.value.len() > 256)
-    {
+    if tags.len() > 50 || tags.iter().any(|t| t.key.is_empty() || t.key.len() > 128 || t.value.len() > 256) {
         return Err(ApiError::validation(Service::Sts, "1 validation error detected: Value at 'tags' failed to satisfy constraint: at most 50 tags, keys of 1 to 128 and values of at most 256 characters"));
     }
     let transitive = call.params.list("TransitiveTagKeys");
-    if transitive
-        .iter()
-        .any(|k| !tags.iter().any(|t| t.key.eq_ignore_ascii_case(k)))
-    {
+    if transitive.iter().any(|k| !tags.iter().any(|t| t.key.eq_ignore_ascii_case(k))) {
         return Err(err(
             400,
             "InvalidParameterValue",
             "The TransitiveTagKeys must be a subset of the session tag keys.",
         ));
     }
-    let incoming_transitive: Vec<String> = identity
-        .session
-        .as_ref()
-        .map(|s| s.transitive_tag_keys.clone())
-        .unwrap_or_default();
-    if tags.iter().any(|t| {
-        incoming_transitive
-            .iter()
-            .any(|k| k.eq_ignore_ascii_case(&t.key))
-    }) {
-        return Err(err(400, "InvalidParameterValue", "One of the specified session tag keys is already set as a transitive tag key by an earlier session."));
+    let incoming_transitive: Vec<String> =
+        identity.session.as_ref().map(|s| s.transitive_tag_keys.clone()).unwrap_or_default();
+    if tags.iter().any(|t| incoming_transitive.iter().any(|k| k.eq_ignore_ascii_case(&t.key))) {
+        return Err(err(
+            400,
+            "InvalidParameterValue",
+            "One of the specified session tag keys is already set as a transitive tag key by an earlier session.",
+        ));
     }
     let source_identity = call.params.get("SourceIdentity").map(str::to_string);
 
@@ -147,16 +114,10 @@ async fn assume_role(call: &Call) -> Res {
         ctx.insert_single(format!("aws:RequestTag/{}", t.key), t.value.clone());
     }
     if !tags.is_empty() {
-        ctx.insert(
-            "aws:TagKeys",
-            ContextValue::Multi(tags.iter().map(|t| t.key.clone()).collect()),
-        );
+        ctx.insert("aws:TagKeys", ContextValue::Multi(tags.iter().map(|t| t.key.clone()).collect()));
     }
     if !transitive.is_empty() {
-        ctx.insert(
-            "sts:TransitiveTagKeys",
-            ContextValue::Multi(transitive.clone()),
-        );
+        ctx.insert("sts:TransitiveTagKeys", ContextValue::Multi(transitive.clone()));
     }
     if let Some(r) = &role {
         for t in &r.tags {
@@ -165,9 +126,7 @@ async fn assume_role(call: &Call) -> Res {
         }
     }
     let mut set: PolicySet = (*identity.policies).clone();
-    set.resource = role
-        .as_ref()
-        .and_then(|r| CompiledPolicy::parse("trust policy", &r.trust_policy).ok());
+    set.resource = role.as_ref().and_then(|r| CompiledPolicy::parse("trust policy", &r.trust_policy).ok());
     let mut actions = vec!["sts:AssumeRole"];
     if !tags.is_empty() {
         actions.push("sts:TagSession");
@@ -176,14 +135,8 @@ async fn assume_role(call: &Call) -> Res {
         actions.push("sts:SetSourceIdentity");
     }
     for action in actions {
-        let req = Request::new(
-            identity.principal.clone(),
-            action,
-            &role_arn,
-            None,
-            ctx.clone(),
-        )
-        .map_err(|e| ApiError::internal(Service::Sts, e))?;
+        let req = Request::new(identity.principal.clone(), action, &role_arn, None, ctx.clone())
+            .map_err(|e| ApiError::internal(Service::Sts, e))?;
         let d = evaluate(&set, &req);
         if let Some(m) = access_denied_message(&req, &d) {
             return Err(ApiError::access_denied(Service::Sts, m));
@@ -200,11 +153,7 @@ async fn assume_role(call: &Call) -> Res {
         ));
     };
     let chained = identity.session.as_ref().is_some_and(|s| s.kind == "role");
-    let max = if chained {
-        3600
-    } else {
-        role.max_session_duration
-    };
+    let max = if chained { 3600 } else { role.max_session_duration };
     let duration = match call.params.get("DurationSeconds") {
         None => 3600.min(max),
         Some(v) => {
@@ -218,7 +167,10 @@ async fn assume_role(call: &Call) -> Res {
                 ));
             }
             if d > max {
-                return Err(ApiError::validation(Service::Sts, "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+                return Err(ApiError::validation(
+                    Service::Sts,
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                ));
             }
             d
         }
@@ -247,11 +199,7 @@ async fn assume_role(call: &Call) -> Res {
             }
         }
     }
-    let arn = format!(
-        "arn:aws:sts::{}:assumed-role/{}/{session_name}",
-        call.account(),
-        role.name
-    );
+    let arn = format!("arn:aws:sts::{}:assumed-role/{}/{session_name}", call.account(), role.name);
     let rec = SessionRec {
         access_key_id: crate::ids::id("ASIA"),
         secret: crate::ids::secret(),
@@ -264,12 +212,7 @@ async fn assume_role(call: &Call) -> Res {
         session_policies,
         tags: all_tags,
         transitive_tag_keys: all_transitive,
-        source_identity: source_identity.or_else(|| {
-            identity
-                .session
-                .as_ref()
-                .and_then(|s| s.source_identity.clone())
-        }),
+        source_identity: source_identity.or_else(|| identity.session.as_ref().and_then(|s| s.source_identity.clone())),
         mfa: false,
         studio: None,
     };
@@ -292,8 +235,7 @@ async fn assume_role(call: &Call) -> Res {
             .leaf("Expiration", &iso8601(out.expires));
     });
     x.node("AssumedRoleUser", |x| {
-        x.leaf("AssumedRoleId", &format!("{}:{session_name}", role.id))
-            .leaf("Arn", &arn);
+        x.leaf("AssumedRoleId", &format!("{}:{session_name}", role.id)).leaf("Arn", &arn);
     });
     if !out.session_policies.is_empty() || !tags.is_empty() {
         x.leaf("PackedPolicySize", "6");

@@ -29,8 +29,7 @@ impl Xml {
 
     /// `<name>text</name>`.
     pub fn leaf(&mut self, name: &str, text: &str) -> &mut Self {
-        self.out
-            .push_str(&format!("<{name}>{}</{name}>", escape(text)));
+        self.out.push_str(&format!("<{name}>{}</{name}>", escape(text)));
         self
     }
 
@@ -51,12 +50,7 @@ impl Xml {
     }
 
     /// `<name><member>…</member>…</name>`.
-    pub fn list<T>(
-        &mut self,
-        name: &str,
-        items: &[T],
-        mut f: impl FnMut(&mut Xml, &T),
-    ) -> &mut Self {
+    pub fn list<T>(&mut self, name: &str, items: &[T], mut f: impl FnMut(&mut Xml, &T)) -> &mut Self {
         self.node(name, |x| {
             for it in items {
                 x.node("member", |x| f(x, it));
@@ -71,9 +65,7 @@ impl Xml {
 
 /// The success envelope: `<OpResponse xmlns=…><OpResult>…</OpResult><ResponseMetadata>…`.
 pub fn envelope(namespace: &str, op: &str, result: Option<String>, request_id: &str) -> String {
-    let result = result
-        .map(|r| format!("  <{op}Result>{r}</{op}Result>\n"))
-        .unwrap_or_default();
+    let result = result.map(|r| format!("  <{op}Result>{r}</{op}Result>\n")).unwrap_or_default();
     format!(
         "<{op}Response xmlns=\"{namespace}\">\n{result}  <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>\n</{op}Response>\n"
     )

@@ -45,12 +45,8 @@ impl AuthError {
     /// The error code for the protocol (§8).
     pub fn code(&self, p: Protocol) -> &'static str {
         match (self, p) {
-            (AuthError::MissingAuthenticationToken, Protocol::Json) => {
-                "MissingAuthenticationTokenException"
-            }
-            (AuthError::MissingAuthenticationToken, Protocol::Query) => {
-                "MissingAuthenticationToken"
-            }
+            (AuthError::MissingAuthenticationToken, Protocol::Json) => "MissingAuthenticationTokenException",
+            (AuthError::MissingAuthenticationToken, Protocol::Query) => "MissingAuthenticationToken",
             (AuthError::IncompleteSignature(_), Protocol::Json) => "IncompleteSignatureException",
             (AuthError::IncompleteSignature(_), Protocol::Query) => "IncompleteSignature",
             (AuthError::UnrecognizedClient, Protocol::Json) => "UnrecognizedClientException",
@@ -102,10 +98,7 @@ impl Credential {
 
     /// `<yyyymmdd>/<region>/<service>/aws4_request` as the client sent it.
     pub fn scope(&self) -> String {
-        format!(
-            "{}/{}/{}/{}",
-            self.date, self.region, self.service, self.terminator
-        )
+        format!("{}/{}/{}/{}", self.date, self.region, self.service, self.terminator)
     }
 }
 
@@ -146,19 +139,9 @@ pub fn parse_authorization(header: &str) -> Result<AuthorizationHeader, AuthErro
         }
     }
     let credential = Credential::parse(credential.ok_or_else(|| incomplete("Credential"))?)?;
-    let signed_headers = signed
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| incomplete("SignedHeaders"))?
-        .to_string();
-    let signature = signature
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| incomplete("Signature"))?
-        .to_string();
-    Ok(AuthorizationHeader {
-        credential,
-        signed_headers,
-        signature,
-    })
+    let signed_headers = signed.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("SignedHeaders"))?.to_string();
+    let signature = signature.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("Signature"))?.to_string();
+    Ok(AuthorizationHeader { credential, signed_headers, signature })
 }
 
 /// Percent-encodes per SigV4: only `A-Z a-z 0-9 - _ . ~` stay; `%XX` is upper-case hex (§5.3).
@@ -166,9 +149,7 @@ pub fn uri_encode(s: &str, encode_slash: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             b'/' if !encode_slash => out.push('/'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -184,10 +165,7 @@ pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
     while let Some(&c) = b.get(i) {
         let hex = |x: u8| (x as char).to_digit(16);
         match c {
-            b'%' => match (
-                b.get(i + 1).copied().and_then(hex),
-                b.get(i + 2).copied().and_then(hex),
-            ) {
+            b'%' => match (b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
                 (Some(h), Some(l)) => {
                     out.push((h * 16 + l) as u8);
                     i += 3;
@@ -250,10 +228,7 @@ pub fn canonical_query(params: &[(String, String)], presigned: bool) -> String {
         .map(|(n, v)| (uri_encode(n, true), uri_encode(v, true)))
         .collect();
     enc.sort();
-    enc.iter()
-        .map(|(n, v)| format!("{n}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    enc.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("&")
 }
 
 /// The canonical headers block (§5.3 step 4): `name:value\n` for each signed header, values of repeated
@@ -297,10 +272,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The string to sign (§5.5).
 pub fn string_to_sign(request_time: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{request_time}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    format!("{ALGORITHM}\n{request_time}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()))
 }
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
@@ -359,10 +331,7 @@ pub struct HttpRequest<'a> {
 
 impl HttpRequest<'_> {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
 }
 
@@ -412,9 +381,7 @@ pub fn verify(
     // 1. Find the auth.
     let presigned = match (header_auth, query_auth) {
         (Some(_), Some(_)) => {
-            return Err(AuthError::IncompleteSignature(
-                "Only one authentication method is allowed".into(),
-            ))
+            return Err(AuthError::IncompleteSignature("Only one authentication method is allowed".into()))
         }
         (None, None) => return Err(AuthError::MissingAuthenticationToken),
         (Some(_), None) => false,
@@ -423,7 +390,9 @@ pub fn verify(
     // 2. Parse the components.
     let (credential, signed_headers, given_signature, time_text, expires) = if presigned {
         let missing = |p: &str| {
-            AuthError::IncompleteSignature(format!("AWS query-string parameters must include '{p}'. Re-examine the query-string parameters."))
+            AuthError::IncompleteSignature(format!(
+                "AWS query-string parameters must include '{p}'. Re-examine the query-string parameters."
+            ))
         };
         if query_auth != Some(ALGORITHM) {
             return Err(AuthError::IncompleteSignature(format!(
@@ -431,27 +400,17 @@ pub fn verify(
                 query_auth.unwrap_or_default()
             )));
         }
-        let credential = Credential::parse(
-            param("X-Amz-Credential").ok_or_else(|| missing("X-Amz-Credential"))?,
-        )?;
-        let signed = param("X-Amz-SignedHeaders")
-            .ok_or_else(|| missing("X-Amz-SignedHeaders"))?
-            .to_string();
-        let sig = param("X-Amz-Signature")
-            .ok_or_else(|| missing("X-Amz-Signature"))?
-            .to_string();
-        let date = param("X-Amz-Date")
-            .ok_or_else(|| missing("X-Amz-Date"))?
-            .to_string();
+        let credential = Credential::parse(param("X-Amz-Credential").ok_or_else(|| missing("X-Amz-Credential"))?)?;
+        let signed = param("X-Amz-SignedHeaders").ok_or_else(|| missing("X-Amz-SignedHeaders"))?.to_string();
+        let sig = param("X-Amz-Signature").ok_or_else(|| missing("X-Amz-Signature"))?.to_string();
+        let date = param("X-Amz-Date").ok_or_else(|| missing("X-Amz-Date"))?.to_string();
         let expires = param("X-Amz-Expires")
             .ok_or_else(|| missing("X-Amz-Expires"))?
             .parse::<i64>()
             .ok()
             .filter(|e| (1..=604_800).contains(e))
             .ok_or_else(|| {
-                AuthError::IncompleteSignature(
-                    "X-Amz-Expires must be an integer from 1 to 604800".into(),
-                )
+                AuthError::IncompleteSignature("X-Amz-Expires must be an integer from 1 to 604800".into())
             })?;
         (credential, signed, sig, date, Some(expires))
     } else {
@@ -459,46 +418,28 @@ pub fn verify(
         let (time, signed_name) = match (req.header("x-amz-date"), req.header("date")) {
             (Some(t), _) => (t.to_string(), "x-amz-date"),
             (None, Some(d)) => (d.to_string(), "date"),
-            (None, None) => {
-                return Err(AuthError::IncompleteSignature(format!(
-                    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={}",
-                    header_auth.unwrap_or_default()
-                )))
-            }
+            (None, None) => return Err(AuthError::IncompleteSignature(format!(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={}",
+                header_auth.unwrap_or_default()
+            ))),
         };
         if !auth.signed_headers.split(';').any(|h| h == signed_name) {
-            return Err(AuthError::InvalidSignature(format!(
-                "'{signed_name}' must be a signed header"
-            )));
+            return Err(AuthError::InvalidSignature(format!("'{signed_name}' must be a signed header")));
         }
-        (
-            auth.credential,
-            auth.signed_headers,
-            auth.signature,
-            time,
-            None,
-        )
+        (auth.credential, auth.signed_headers, auth.signature, time, None)
     };
     if !signed_headers.split(';').any(|h| h == "host") {
-        return Err(AuthError::InvalidSignature(
-            "'Host' must be a 'SignedHeader' in the AWS Authorization.".into(),
-        ));
+        return Err(AuthError::InvalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.".into()));
     }
     // 3. Time, then the skew or expiry window.
-    let request_time = parse_amz_date(&time_text)
-        .or_else(|| parse_http_date(&time_text))
-        .ok_or_else(|| {
-            AuthError::IncompleteSignature(format!(
-                "Date must be in ISO-8601 'basic format'. Got '{time_text}'."
-            ))
-        })?;
+    let request_time = parse_amz_date(&time_text).or_else(|| parse_http_date(&time_text)).ok_or_else(|| {
+        AuthError::IncompleteSignature(format!("Date must be in ISO-8601 'basic format'. Got '{time_text}'."))
+    })?;
     let amz_time = format_amz_date(request_time);
     match expires {
         None => time::check_skew(request_time, now, cfg.max_clock_skew)?,
         Some(exp) => {
-            if now < request_time - cfg.max_clock_skew
-                || now > request_time + exp + cfg.presigned_grace
-            {
+            if now < request_time - cfg.max_clock_skew || now > request_time + exp + cfg.presigned_grace {
                 return Err(AuthError::InvalidSignature("Request has expired".into()));
             }
         }
@@ -519,9 +460,7 @@ pub fn verify(
         )));
     }
     if !cfg.regions.is_empty() && !cfg.regions.contains(&credential.region) {
-        return Err(AuthError::InvalidSignature(
-            "Credential should be scoped to a valid region. ".into(),
-        ));
+        return Err(AuthError::InvalidSignature("Credential should be scoped to a valid region. ".into()));
     }
     if credential.terminator != "aws4_request" {
         return Err(AuthError::InvalidSignature(
@@ -530,9 +469,7 @@ pub fn verify(
     }
     // 5. Key lookup, status and session token (§5.7).
     let key = lookup(&credential.access_key_id).ok_or(AuthError::UnrecognizedClient)?;
-    let token = req
-        .header("x-amz-security-token")
-        .or_else(|| param("X-Amz-Security-Token"));
+    let token = req.header("x-amz-security-token").or_else(|| param("X-Amz-Security-Token"));
     match (&key.session_token, token) {
         (Some(want), Some(got)) if constant_time_eq(want.as_bytes(), got.as_bytes()) => {}
         (Some(_), _) => return Err(AuthError::UnrecognizedClient),
@@ -546,14 +483,11 @@ pub fn verify(
     let body_hash = sha256_hex(req.body);
     let payload_hash = match req.header("x-amz-content-sha256") {
         Some("UNSIGNED-PAYLOAD") => {
-            return Err(AuthError::InvalidSignature(
-                "UNSIGNED-PAYLOAD is not supported by this service".into(),
-            ))
+            return Err(AuthError::InvalidSignature("UNSIGNED-PAYLOAD is not supported by this service".into()))
         }
         Some(h) if h != body_hash => {
             return Err(AuthError::InvalidSignature(
-                "The provided 'x-amz-content-sha256' header does not match what was computed."
-                    .into(),
+                "The provided 'x-amz-content-sha256' header does not match what was computed.".into(),
             ))
         }
         Some(h) => h.to_string(),
@@ -561,38 +495,18 @@ pub fn verify(
     };
     let headers = canonical_headers(&signed_headers, &req.headers)
         .map_err(|h| AuthError::InvalidSignature(format!("The request signature we calculated does not match the signature you provided: signed header '{h}' is missing from the request.")))?;
-    let query = if presigned || !req.query.is_empty() {
-        canonical_query(&params, presigned)
-    } else {
-        String::new()
-    };
-    let creq = canonical_request(
-        req.method,
-        &canonical_uri(req.path),
-        &query,
-        &headers,
-        &signed_headers,
-        &payload_hash,
-    );
+    let query = if presigned || !req.query.is_empty() { canonical_query(&params, presigned) } else { String::new() };
+    let creq =
+        canonical_request(req.method, &canonical_uri(req.path), &query, &headers, &signed_headers, &payload_hash);
     let sts = string_to_sign(&time_text, &credential.scope(), &creq);
-    let key_bytes = signing_key(
-        &key.secret,
-        &credential.date,
-        &credential.region,
-        &credential.service,
-    );
+    let key_bytes = signing_key(&key.secret, &credential.date, &credential.region, &credential.service);
     let expected = signature(&key_bytes, &sts);
     if !constant_time_eq(expected.as_bytes(), given_signature.as_bytes()) {
         return Err(AuthError::InvalidSignature(format!(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{creq}'\n\nThe String-to-Sign should have been\n'{sts}'\n"
         )));
     }
-    Ok(Verified {
-        access_key_id: credential.access_key_id,
-        region: credential.region,
-        request_time,
-        presigned,
-    })
+    Ok(Verified { access_key_id: credential.access_key_id, region: credential.region, request_time, presigned })
 }
 
 #[cfg(test)]

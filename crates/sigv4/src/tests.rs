@@ -9,20 +9,11 @@ const HOST: &str = "127.0.0.1:5056";
 const BODY: &[u8] = br#"{"NotebookInstanceName": "nb-a"}"#;
 
 fn cfg(service: &str) -> VerifyConfig {
-    VerifyConfig {
-        service: service.into(),
-        regions: vec!["us-east-1".into()],
-        max_clock_skew: 900,
-        presigned_grace: 0,
-    }
+    VerifyConfig { service: service.into(), regions: vec!["us-east-1".into()], max_clock_skew: 900, presigned_grace: 0 }
 }
 
 fn lookup(akid: &str) -> Option<KeyRecord> {
-    (akid == AKID).then(|| KeyRecord {
-        secret: SECRET.into(),
-        session_token: None,
-        expires_at: None,
-    })
+    (akid == AKID).then(|| KeyRecord { secret: SECRET.into(), session_token: None, expires_at: None })
 }
 
 fn now() -> i64 {
@@ -61,32 +52,16 @@ fn vector_1_canonical_request() {
 
 #[test]
 fn vector_1_string_to_sign_key_and_signature() {
-    let sts = string_to_sign(
-        TIME,
-        "20261122/us-east-1/sagemaker/aws4_request",
-        CANONICAL_1,
-    );
-    assert_eq!(
-        sts.lines().last(),
-        Some("8484f5dbe387e72df758900aaddc93b5b2a3f1480d2b794c096e635e67f4c0cb")
-    );
+    let sts = string_to_sign(TIME, "20261122/us-east-1/sagemaker/aws4_request", CANONICAL_1);
+    assert_eq!(sts.lines().last(), Some("8484f5dbe387e72df758900aaddc93b5b2a3f1480d2b794c096e635e67f4c0cb"));
     let key = signing_key(SECRET, "20261122", "us-east-1", "sagemaker");
-    assert_eq!(
-        hex(&key),
-        "726ef5bc06030f0a8846a6b8ad38b2960495e4979cf72b96896d4d123edc3a43"
-    );
+    assert_eq!(hex(&key), "726ef5bc06030f0a8846a6b8ad38b2960495e4979cf72b96896d4d123edc3a43");
     assert_eq!(signature(&key, &sts), SIG_1);
 }
 
 #[test]
 fn vector_1_verifies_end_to_end() {
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: headers_1(HOST, AUTH_1),
-        body: BODY,
-    };
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, AUTH_1), body: BODY };
     let v = verify(&req, &cfg("sagemaker"), now(), lookup).unwrap();
     assert_eq!(v.access_key_id, AKID);
     assert!(!v.presigned);
@@ -98,47 +73,19 @@ const PRESIGNED_QUERY: &str = "Action=GetCallerIdentity&Version=2011-06-15&X-Amz
 fn vector_2_presigned() {
     let params = parse_query(PRESIGNED_QUERY);
     assert_eq!(canonical_query(&params, true), PRESIGNED_QUERY);
-    let creq = canonical_request(
-        "GET",
-        "/",
-        PRESIGNED_QUERY,
-        "host:127.0.0.1:5056\n",
-        "host",
-        EMPTY_SHA256,
-    );
+    let creq = canonical_request("GET", "/", PRESIGNED_QUERY, "host:127.0.0.1:5056\n", "host", EMPTY_SHA256);
     let sts = string_to_sign(TIME, "20261122/us-east-1/sts/aws4_request", &creq);
-    assert_eq!(
-        sts.lines().last(),
-        Some("da6e5545137c1590382346304f345dd041c1dd9bb8741fe71f4174142396ea54")
-    );
+    assert_eq!(sts.lines().last(), Some("da6e5545137c1590382346304f345dd041c1dd9bb8741fe71f4174142396ea54"));
     let key = signing_key(SECRET, "20261122", "us-east-1", "sts");
-    assert_eq!(
-        hex(&key),
-        "0824f3a5d780cf95cf594a9b425eb6ce45478a863f7ed69f12440f4ba5862d91"
-    );
+    assert_eq!(hex(&key), "0824f3a5d780cf95cf594a9b425eb6ce45478a863f7ed69f12440f4ba5862d91");
     let sig = signature(&key, &sts);
-    assert_eq!(
-        sig,
-        "195367017f58893d046b382f842fa3622a831f8944756d61087dcae07c792207"
-    );
+    assert_eq!(sig, "195367017f58893d046b382f842fa3622a831f8944756d61087dcae07c792207");
     let query = format!("{PRESIGNED_QUERY}&X-Amz-Signature={sig}");
-    let req = HttpRequest {
-        method: "GET",
-        path: "/",
-        query: &query,
-        headers: vec![("Host", HOST)],
-        body: b"",
-    };
+    let req = HttpRequest { method: "GET", path: "/", query: &query, headers: vec![("Host", HOST)], body: b"" };
     assert!(verify(&req, &cfg("sts"), now() + 30, lookup).is_ok());
     // A POST-signed URL fetched with another method fails (§6).
-    let post = HttpRequest {
-        method: "POST",
-        ..req.clone()
-    };
-    assert!(matches!(
-        verify(&post, &cfg("sts"), now(), lookup),
-        Err(AuthError::InvalidSignature(_))
-    ));
+    let post = HttpRequest { method: "POST", ..req.clone() };
+    assert!(matches!(verify(&post, &cfg("sts"), now(), lookup), Err(AuthError::InvalidSignature(_))));
     // Expired after X-Amz-Expires.
     assert_eq!(
         verify(&req, &cfg("sts"), now() + 61, lookup),
@@ -149,19 +96,11 @@ fn vector_2_presigned() {
 #[test]
 fn negative_vectors_fail_with_their_row() {
     let sig_mismatch = |r: Result<Verified, AuthError>| match r {
-        Err(AuthError::InvalidSignature(m)) => {
-            m.starts_with("The request signature we calculated does not match")
-        }
+        Err(AuthError::InvalidSignature(m)) => m.starts_with("The request signature we calculated does not match"),
         _ => false,
     };
     // Host without the port.
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: headers_1("127.0.0.1", AUTH_1),
-        body: BODY,
-    };
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1("127.0.0.1", AUTH_1), body: BODY };
     assert!(sig_mismatch(verify(&req, &cfg("sagemaker"), now(), lookup)));
     // Body off by one byte.
     let req = HttpRequest {
@@ -173,34 +112,15 @@ fn negative_vectors_fail_with_their_row() {
     };
     assert!(sig_mismatch(verify(&req, &cfg("sagemaker"), now(), lookup)));
     // Time outside the window by one second, both ways.
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: headers_1(HOST, AUTH_1),
-        body: BODY,
-    };
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, AUTH_1), body: BODY };
     let e = verify(&req, &cfg("sagemaker"), now() + 901, lookup).unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("Signature expired: 20261122T102333Z is now earlier than"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("Signature expired: 20261122T102333Z is now earlier than"), "{e}");
     let e = verify(&req, &cfg("sagemaker"), now() - 901, lookup).unwrap_err();
-    assert!(
-        e.to_string().starts_with("Signature not yet current:"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("Signature not yet current:"), "{e}");
     assert!(verify(&req, &cfg("sagemaker"), now() + 900, lookup).is_ok());
     // Wrong scope date.
     let auth = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261121/us-east-1/sagemaker/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=00";
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: headers_1(HOST, auth),
-        body: BODY,
-    };
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, auth), body: BODY };
     assert_eq!(
         verify(&req, &cfg("sagemaker"), now(), lookup).unwrap_err().to_string(),
         "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261121' != '20261122', from '20261122T102333Z'."
@@ -208,13 +128,7 @@ fn negative_vectors_fail_with_their_row() {
     // Wrong service, unknown key, no auth, both auth methods.
     assert_eq!(
         verify(
-            &HttpRequest {
-                method: "POST",
-                path: "/",
-                query: "",
-                headers: headers_1(HOST, AUTH_1),
-                body: BODY
-            },
+            &HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, AUTH_1), body: BODY },
             &cfg("sts"),
             now(),
             lookup
@@ -223,28 +137,10 @@ fn negative_vectors_fail_with_their_row() {
         .to_string(),
         "Credential should be scoped to correct service: 'sts'. "
     );
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: headers_1(HOST, AUTH_1),
-        body: BODY,
-    };
-    assert_eq!(
-        verify(&req, &cfg("sagemaker"), now(), |_| None),
-        Err(AuthError::UnrecognizedClient)
-    );
-    let req = HttpRequest {
-        method: "POST",
-        path: "/",
-        query: "",
-        headers: vec![("Host", HOST)],
-        body: BODY,
-    };
-    assert_eq!(
-        verify(&req, &cfg("sagemaker"), now(), lookup),
-        Err(AuthError::MissingAuthenticationToken)
-    );
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, AUTH_1), body: BODY };
+    assert_eq!(verify(&req, &cfg("sagemaker"), now(), |_| None), Err(AuthError::UnrecognizedClient));
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: vec![("Host", HOST)], body: BODY };
+    assert_eq!(verify(&req, &cfg("sagemaker"), now(), lookup), Err(AuthError::MissingAuthenticationToken));
     let req = HttpRequest {
         method: "POST",
         path: "/",
@@ -252,10 +148,7 @@ fn negative_vectors_fail_with_their_row() {
         headers: headers_1(HOST, AUTH_1),
         body: BODY,
     };
-    assert!(matches!(
-        verify(&req, &cfg("sagemaker"), now(), lookup),
-        Err(AuthError::IncompleteSignature(_))
-    ));
+    assert!(matches!(verify(&req, &cfg("sagemaker"), now(), lookup), Err(AuthError::IncompleteSignature(_))));
 }
 
 #[test]
@@ -269,53 +162,26 @@ fn session_tokens_are_checked() {
     };
     // Token missing from a temporary key: unrecognized client; the same query without the token param.
     let params = parse_query(PRESIGNED_QUERY);
-    let creq = canonical_request(
-        "GET",
-        "/",
-        &canonical_query(&params, true),
-        "host:127.0.0.1:5056\n",
-        "host",
-        EMPTY_SHA256,
-    );
+    let creq =
+        canonical_request("GET", "/", &canonical_query(&params, true), "host:127.0.0.1:5056\n", "host", EMPTY_SHA256);
     let sig = signature(
         &signing_key(SECRET, "20261122", "us-east-1", "sts"),
         &string_to_sign(TIME, "20261122/us-east-1/sts/aws4_request", &creq),
     );
     let query = format!("{PRESIGNED_QUERY}&X-Amz-Signature={sig}");
-    let req = HttpRequest {
-        method: "GET",
-        path: "/",
-        query: &query,
-        headers: vec![("Host", HOST)],
-        body: b"",
-    };
-    assert_eq!(
-        verify(&req, &cfg("sts"), now(), temp),
-        Err(AuthError::UnrecognizedClient)
-    );
+    let req = HttpRequest { method: "GET", path: "/", query: &query, headers: vec![("Host", HOST)], body: b"" };
+    assert_eq!(verify(&req, &cfg("sts"), now(), temp), Err(AuthError::UnrecognizedClient));
     // With the token in the query (signed), it verifies; after expiry, ExpiredToken.
     let with_token = format!("{PRESIGNED_QUERY}&X-Amz-Security-Token=tok");
     let params = parse_query(&with_token);
-    let creq = canonical_request(
-        "GET",
-        "/",
-        &canonical_query(&params, true),
-        "host:127.0.0.1:5056\n",
-        "host",
-        EMPTY_SHA256,
-    );
+    let creq =
+        canonical_request("GET", "/", &canonical_query(&params, true), "host:127.0.0.1:5056\n", "host", EMPTY_SHA256);
     let sig = signature(
         &signing_key(SECRET, "20261122", "us-east-1", "sts"),
         &string_to_sign(TIME, "20261122/us-east-1/sts/aws4_request", &creq),
     );
     let query = format!("{with_token}&X-Amz-Signature={sig}");
-    let req = HttpRequest {
-        method: "GET",
-        path: "/",
-        query: &query,
-        headers: vec![("Host", HOST)],
-        body: b"",
-    };
+    let req = HttpRequest { method: "GET", path: "/", query: &query, headers: vec![("Host", HOST)], body: b"" };
     assert!(verify(&req, &cfg("sts"), now(), temp).is_ok());
     let expired = |akid: &str| {
         (akid == AKID).then(|| KeyRecord {
@@ -324,27 +190,15 @@ fn session_tokens_are_checked() {
             expires_at: Some(now()),
         })
     };
-    assert_eq!(
-        verify(&req, &cfg("sts"), now(), expired),
-        Err(AuthError::ExpiredToken)
-    );
+    assert_eq!(verify(&req, &cfg("sts"), now(), expired), Err(AuthError::ExpiredToken));
 }
 
 #[test]
 fn error_codes_per_protocol() {
     let e = AuthError::InvalidSignature("x".into());
-    assert_eq!(
-        (e.code(Protocol::Json), e.status(Protocol::Json)),
-        ("InvalidSignatureException", 400)
-    );
-    assert_eq!(
-        (e.code(Protocol::Query), e.status(Protocol::Query)),
-        ("SignatureDoesNotMatch", 403)
-    );
-    assert_eq!(
-        AuthError::UnrecognizedClient.code(Protocol::Query),
-        "InvalidClientTokenId"
-    );
+    assert_eq!((e.code(Protocol::Json), e.status(Protocol::Json)), ("InvalidSignatureException", 400));
+    assert_eq!((e.code(Protocol::Query), e.status(Protocol::Query)), ("SignatureDoesNotMatch", 403));
+    assert_eq!(AuthError::UnrecognizedClient.code(Protocol::Query), "InvalidClientTokenId");
 }
 
 #[test]

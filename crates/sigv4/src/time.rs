@@ -41,25 +41,17 @@ pub fn parse_amz_date(s: &str) -> Option<i64> {
     }
     let n = |from: usize, len: usize| -> Option<i64> {
         let part = s.get(from..from + len)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
     };
     let (y, mo, d, h, mi, sec) = (n(0, 4)?, n(4, 2)?, n(6, 2)?, n(9, 2)?, n(11, 2)?, n(13, 2)?);
-    valid(y, mo, d, h, mi, sec)
-        .then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
+    valid(y, mo, d, h, mi, sec).then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
 /// Formats epoch seconds as `YYYYMMDDTHHMMSSZ`.
 pub fn format_amz_date(t: i64) -> String {
     let (y, m, d) = civil_from_days(t.div_euclid(86_400));
     let s = t.rem_euclid(86_400);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
 /// Parses an RFC 7231 IMF-fixdate (`Sun, 22 Nov 2026 10:23:33 GMT`) to epoch seconds.
@@ -68,26 +60,19 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let _weekday = it.next()?;
     let d: i64 = it.next()?.parse().ok()?;
     let mon = it.next()?;
-    let mo = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == mon)? as i64
+    let mo = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| *m == mon)? as i64
         + 1;
     let y: i64 = it.next()?.parse().ok()?;
-    let hms: Vec<i64> = it
-        .next()?
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
+    let hms: Vec<i64> = it.next()?.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     if it.next()? != "GMT" || it.next().is_some() {
         return None;
     }
     let [h, mi, sec] = hms.as_slice() else {
         return None;
     };
-    valid(y, mo, d, *h, *mi, *sec)
-        .then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
+    valid(y, mo, d, *h, *mi, *sec).then(|| days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec)
 }
 
 /// The ±skew window for header-signed requests, with AWS's messages (§7).

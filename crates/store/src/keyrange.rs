@@ -43,10 +43,7 @@ mod tests {
         assert_eq!(prefix_upper_bound(""), None);
         assert_eq!(prefix_upper_bound("a").as_deref(), Some("b"));
         assert_eq!(prefix_upper_bound("user/").as_deref(), Some("user0"));
-        assert_eq!(
-            prefix_upper_bound("a\u{D7FF}").as_deref(),
-            Some("a\u{E000}")
-        );
+        assert_eq!(prefix_upper_bound("a\u{D7FF}").as_deref(), Some("a\u{E000}"));
         assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
         assert_eq!(prefix_upper_bound("\u{10FFFF}\u{10FFFF}"), None);
         assert_eq!(prefix_upper_bound("\u{7F}").as_deref(), Some("\u{80}"));
@@ -54,17 +51,7 @@ mod tests {
 
     #[test]
     fn upper_bound_is_tight() {
-        let keys = [
-            "a",
-            "a\u{10FFFF}",
-            "a\u{10FFFF}z",
-            "aa",
-            "b",
-            "\u{D7FF}",
-            "\u{E000}",
-            "~",
-            "\u{80}",
-        ];
+        let keys = ["a", "a\u{10FFFF}", "a\u{10FFFF}z", "aa", "b", "\u{D7FF}", "\u{E000}", "~", "\u{80}"];
         for p in ["a", "a\u{10FFFF}", "\u{D7FF}", "~", ""] {
             let upper = prefix_upper_bound(p);
             for k in keys {

@@ -67,10 +67,7 @@ pub trait Store: Send + Sync {
     /// - On a serialization conflict (PostgreSQL) the transaction rolls back and `f` runs again from the
     ///   start (up to [`MAX_ATTEMPTS`] times). So `f` must not have effects outside the [`Tx`] that a second
     ///   run would duplicate; reset anything it collects at its start. Keep `f` short: no network calls.
-    fn transaction(
-        &self,
-        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Result<(), StoreError>;
 
     /// A counter bumped by every committed transaction that wrote anything; readers poll it to refresh
     /// caches. It only grows, and moves together with the data (a reader that sees the new value and then
@@ -92,12 +89,7 @@ pub trait Tx {
     fn put(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<(), StoreError>;
     /// Inserts the record unless one exists; `false` (and nothing written) if it exists, for
     /// `EntityAlreadyExists`.
-    fn insert(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<bool, StoreError>;
+    fn insert(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<bool, StoreError>;
     /// Deletes the record; `false` if there was none.
     fn delete(&mut self, kind: &str, key: &str) -> Result<bool, StoreError>;
     /// Records of `kind` whose key starts with `prefix`, in key order (byte order), at most `limit` of them,
@@ -116,33 +108,19 @@ pub trait Tx {
 /// Typed helpers over [`Tx`], for any `T: Serialize` / `DeserializeOwned` (available on `&mut dyn Tx`).
 pub trait TxExt: Tx {
     /// [`Tx::get`], deserialized; a value of the wrong shape is [`StoreError::Corrupt`].
-    fn get_as<T: DeserializeOwned>(
-        &mut self,
-        kind: &str,
-        key: &str,
-    ) -> Result<Option<T>, StoreError> {
+    fn get_as<T: DeserializeOwned>(&mut self, kind: &str, key: &str) -> Result<Option<T>, StoreError> {
         match self.get(kind, key)? {
             None => Ok(None),
             Some(v) => from_value(kind, key, v).map(Some),
         }
     }
     /// [`Tx::put`] of a serialized value.
-    fn put_as<T: Serialize + ?Sized>(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &T,
-    ) -> Result<(), StoreError> {
+    fn put_as<T: Serialize + ?Sized>(&mut self, kind: &str, key: &str, value: &T) -> Result<(), StoreError> {
         let v = to_value(kind, key, value)?;
         self.put(kind, key, &v)
     }
     /// [`Tx::insert`] of a serialized value.
-    fn insert_as<T: Serialize + ?Sized>(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &T,
-    ) -> Result<bool, StoreError> {
+    fn insert_as<T: Serialize + ?Sized>(&mut self, kind: &str, key: &str, value: &T) -> Result<bool, StoreError> {
         let v = to_value(kind, key, value)?;
         self.insert(kind, key, &v)
     }
@@ -166,31 +144,19 @@ pub trait TxExt: Tx {
 
 impl<X: Tx + ?Sized> TxExt for X {}
 
-fn from_value<T: DeserializeOwned>(
-    kind: &str,
-    key: &str,
-    v: serde_json::Value,
-) -> Result<T, StoreError> {
+fn from_value<T: DeserializeOwned>(kind: &str, key: &str, v: serde_json::Value) -> Result<T, StoreError> {
     serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{kind}/{key}: {e}")))
 }
 
-fn to_value<T: Serialize + ?Sized>(
-    kind: &str,
-    key: &str,
-    value: &T,
-) -> Result<serde_json::Value, StoreError> {
-    serde_json::to_value(value)
-        .map_err(|e| StoreError::Invalid(format!("{kind}/{key}: value does not serialize: {e}")))
+fn to_value<T: Serialize + ?Sized>(kind: &str, key: &str, value: &T) -> Result<serde_json::Value, StoreError> {
+    serde_json::to_value(value).map_err(|e| StoreError::Invalid(format!("{kind}/{key}: value does not serialize: {e}")))
 }
 
 /// Convenience wrappers on any [`Store`] (available on `&dyn Store`).
 pub trait StoreExt: Store {
     /// Runs `f` in a transaction and returns what it produced. `f` may run more than once (see
     /// [`Store::transaction`]); the value of the run that committed is returned.
-    fn with_tx<R>(
-        &self,
-        mut f: impl FnMut(&mut dyn Tx) -> Result<R, StoreError>,
-    ) -> Result<R, StoreError> {
+    fn with_tx<R>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<R, StoreError>) -> Result<R, StoreError> {
         let mut out = None;
         self.transaction(&mut |tx| {
             out = Some(f(tx)?);
@@ -220,10 +186,8 @@ pub fn open(url_or_path: &str) -> Result<Box<dyn Store>, StoreError> {
     if url_or_path.starts_with("postgres://") || url_or_path.starts_with("postgresql://") {
         return Ok(Box::new(PostgresStore::open(url_or_path)?));
     }
-    let path = url_or_path
-        .strip_prefix("sqlite://")
-        .or_else(|| url_or_path.strip_prefix("sqlite:"))
-        .unwrap_or(url_or_path);
+    let path =
+        url_or_path.strip_prefix("sqlite://").or_else(|| url_or_path.strip_prefix("sqlite:")).unwrap_or(url_or_path);
     if path.is_empty() {
         return Err(StoreError::Invalid("empty database path".into()));
     }
@@ -244,10 +208,7 @@ pub(crate) fn check_kind(kind: &str) -> Result<(), StoreError> {
         return Err(StoreError::Invalid("empty kind".into()));
     }
     if kind.len() > MAX_KIND_BYTES {
-        return Err(StoreError::Invalid(format!(
-            "kind is {} bytes, more than {MAX_KIND_BYTES}",
-            kind.len()
-        )));
+        return Err(StoreError::Invalid(format!("kind is {} bytes, more than {MAX_KIND_BYTES}", kind.len())));
     }
     if kind.contains('\0') {
         return Err(StoreError::Invalid("kind contains a NUL character".into()));
@@ -259,31 +220,20 @@ pub(crate) fn check_kind(kind: &str) -> Result<(), StoreError> {
 /// [`MAX_KEY_BYTES`].
 pub(crate) fn check_text(what: &str, s: &str) -> Result<(), StoreError> {
     if s.len() > MAX_KEY_BYTES {
-        return Err(StoreError::Invalid(format!(
-            "{what} is {} bytes, more than {MAX_KEY_BYTES}",
-            s.len()
-        )));
+        return Err(StoreError::Invalid(format!("{what} is {} bytes, more than {MAX_KEY_BYTES}", s.len())));
     }
     if s.contains('\0') {
-        return Err(StoreError::Invalid(format!(
-            "{what} contains a NUL character"
-        )));
+        return Err(StoreError::Invalid(format!("{what} contains a NUL character")));
     }
     Ok(())
 }
 
 pub(crate) fn encode_value(value: &serde_json::Value) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Invalid(format!("value does not serialize: {e}")))
+    serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("value does not serialize: {e}")))
 }
 
-pub(crate) fn decode_value(
-    kind: &str,
-    key: &str,
-    text: &str,
-) -> Result<serde_json::Value, StoreError> {
-    serde_json::from_str(text)
-        .map_err(|e| StoreError::Corrupt(format!("{kind}/{key}: stored value is not JSON: {e}")))
+pub(crate) fn decode_value(kind: &str, key: &str, text: &str) -> Result<serde_json::Value, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{kind}/{key}: stored value is not JSON: {e}")))
 }
 
 /// Converts a page size to SQL's `LIMIT` type.

@@ -58,8 +58,7 @@ pub(crate) fn too_new(found: i64) -> crate::StoreError {
 }
 
 /// Statements without parameters, identical on both backends.
-pub(crate) const BUMP_COUNTER: &str =
-    "UPDATE meta SET value = value + 1 WHERE name = 'change_counter'";
+pub(crate) const BUMP_COUNTER: &str = "UPDATE meta SET value = value + 1 WHERE name = 'change_counter'";
 pub(crate) const READ_COUNTER: &str = "SELECT value FROM meta WHERE name = 'change_counter'";
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use crate::backoff::sleep_before_retry;
 use crate::keyrange::{lower_bound, prefix_upper_bound};
 use crate::migrations::{latest_version, too_new, BUMP_COUNTER, MIGRATIONS, READ_COUNTER};
 use crate::{
-    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit,
-    AppliedMigration, Store, StoreError, Tx, TxState, MAX_ATTEMPTS,
+    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, Store, StoreError,
+    Tx, TxState, MAX_ATTEMPTS,
 };
 
 /// The advisory lock that serializes migrations of every sagegate schema in a database.
@@ -37,10 +37,7 @@ pub struct PostgresOptions {
 
 impl Default for PostgresOptions {
     fn default() -> Self {
-        PostgresOptions {
-            schema: None,
-            max_connections: 16,
-        }
+        PostgresOptions { schema: None, max_connections: 16 }
     }
 }
 
@@ -169,9 +166,7 @@ impl PostgresStore {
 
     /// [`PostgresStore::open`] with options.
     pub fn open_with(url: &str, options: PostgresOptions) -> Result<Self, StoreError> {
-        let mut config: Config = url
-            .parse()
-            .map_err(|e| StoreError::Invalid(format!("postgres URL: {e}")))?;
+        let mut config: Config = url.parse().map_err(|e| StoreError::Invalid(format!("postgres URL: {e}")))?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(10));
         }
@@ -189,10 +184,7 @@ impl PostgresStore {
             config,
             schema: options.schema,
             max_connections: options.max_connections.max(1),
-            pool: Mutex::new(Pool {
-                idle: Vec::new(),
-                open: 0,
-            }),
+            pool: Mutex::new(Pool { idle: Vec::new(), open: 0 }),
             freed: Condvar::new(),
         };
         let mut client = store.connect()?;
@@ -208,9 +200,7 @@ impl PostgresStore {
     fn connect(&self) -> Result<Client, StoreError> {
         let mut client = self.config.connect(NoTls).map_err(pg)?;
         if let Some(s) = &self.schema {
-            client
-                .batch_execute(&format!("SET search_path TO \"{s}\""))
-                .map_err(pg)?;
+            client.batch_execute(&format!("SET search_path TO \"{s}\"")).map_err(pg)?;
         }
         Ok(client)
     }
@@ -240,19 +230,13 @@ impl PostgresStore {
                     pool.open = pool.open.saturating_sub(1);
                     continue;
                 }
-                return Ok(Lease {
-                    store: self,
-                    client: Some(client),
-                });
+                return Ok(Lease { store: self, client: Some(client) });
             }
             if pool.open < self.max_connections {
                 pool.open += 1;
                 drop(pool);
                 return match self.connect() {
-                    Ok(client) => Ok(Lease {
-                        store: self,
-                        client: Some(client),
-                    }),
+                    Ok(client) => Ok(Lease { store: self, client: Some(client) }),
                     Err(e) => {
                         let mut pool = self.lock_pool();
                         pool.open = pool.open.saturating_sub(1);
@@ -270,19 +254,12 @@ impl PostgresStore {
                     POOL_WAIT.as_secs()
                 )));
             }
-            pool = self
-                .freed
-                .wait_timeout(pool, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            pool = self.freed.wait_timeout(pool, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
         }
     }
 
     /// Runs `f` with a pooled connection; a connection that turned out broken is replaced once.
-    fn with_client<R>(
-        &self,
-        mut f: impl FnMut(&mut Client) -> Result<R, postgres::Error>,
-    ) -> Result<R, StoreError> {
+    fn with_client<R>(&self, mut f: impl FnMut(&mut Client) -> Result<R, postgres::Error>) -> Result<R, StoreError> {
         let mut lease = self.lease()?;
         let Some(client) = lease.client.as_mut() else {
             return Err(StoreError::Backend("postgres: empty lease".into()));
@@ -301,25 +278,15 @@ impl PostgresStore {
         }
     }
 
-    fn attempt(
-        client: &mut Client,
-        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
-    ) -> Outcome {
-        let mut t = match client
-            .build_transaction()
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()
-        {
+    fn attempt(client: &mut Client, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Outcome {
+        let mut t = match client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).start() {
             Ok(t) => t,
             // A pooled connection the server has closed: try again on a fresh one.
             Err(e) if connection_lost(&e) => return Outcome::Reconnect(describe(&e)),
             Err(e) if is_retryable(&e) => return Outcome::Retry(describe(&e)),
             Err(e) => return Outcome::Done(Err(pg(e))),
         };
-        let mut ptx = PgTx {
-            t: &mut t,
-            state: TxState::default(),
-        };
+        let mut ptx = PgTx { t: &mut t, state: TxState::default() };
         let result = f(&mut ptx);
         let state = ptx.state;
         if let Some(e) = state.failed {
@@ -336,20 +303,15 @@ impl PostgresStore {
         if state.wrote {
             if let Err(e) = t.execute_typed(BUMP_COUNTER, &[]) {
                 let _ = t.rollback();
-                return if is_retryable(&e) {
-                    Outcome::Retry(describe(&e))
-                } else {
-                    Outcome::Done(Err(pg(e)))
-                };
+                return if is_retryable(&e) { Outcome::Retry(describe(&e)) } else { Outcome::Done(Err(pg(e))) };
             }
         }
         match t.commit() {
             Ok(()) => Outcome::Done(Ok(())),
             Err(e) if is_retryable(&e) => Outcome::Retry(describe(&e)),
-            Err(e) if state.wrote => Outcome::Done(Err(StoreError::Backend(format!(
-                "commit outcome unknown: {}",
-                describe(&e)
-            )))),
+            Err(e) if state.wrote => {
+                Outcome::Done(Err(StoreError::Backend(format!("commit outcome unknown: {}", describe(&e)))))
+            }
             Err(e) => Outcome::Done(Err(pg(e))),
         }
     }
@@ -358,22 +320,16 @@ impl PostgresStore {
 fn migrate(client: &mut Client, schema: Option<&str>) -> Result<(), StoreError> {
     // A session lock, taken before anything else: concurrent openers (several servers starting at once)
     // wait here instead of racing on CREATE TABLE IF NOT EXISTS.
-    client
-        .batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-        .map_err(pg)?;
+    client.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).map_err(pg)?;
     let result = migrate_locked(client, schema);
-    let unlocked = client
-        .batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
-        .map_err(pg);
+    let unlocked = client.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})")).map_err(pg);
     result?;
     unlocked
 }
 
 fn migrate_locked(client: &mut Client, schema: Option<&str>) -> Result<(), StoreError> {
     if let Some(s) = schema {
-        client
-            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{s}\""))
-            .map_err(pg)?;
+        client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{s}\"")).map_err(pg)?;
     }
     client
         .batch_execute(
@@ -386,38 +342,24 @@ fn migrate_locked(client: &mut Client, schema: Option<&str>) -> Result<(), Store
         .map_err(pg)?;
     let mut t = client.transaction().map_err(pg)?;
     let current: i32 = t
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            &[],
-        )
+        .query_one("SELECT coalesce(max(version), 0) FROM schema_migrations", &[])
         .and_then(|row| row.try_get(0))
         .map_err(pg)?;
     if i64::from(current) > i64::from(latest_version()) {
         return Err(too_new(i64::from(current)));
     }
-    for m in MIGRATIONS
-        .iter()
-        .filter(|m| i64::from(m.version) > i64::from(current))
-    {
-        t.batch_execute(m.postgres).map_err(|e| {
-            StoreError::Backend(format!("migration {} failed: {}", m.version, describe(&e)))
-        })?;
-        let version = i32::try_from(m.version)
-            .map_err(|_| StoreError::Backend(format!("migration version {}", m.version)))?;
-        t.execute(
-            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-            &[&version, &m.name],
-        )
-        .map_err(pg)?;
+    for m in MIGRATIONS.iter().filter(|m| i64::from(m.version) > i64::from(current)) {
+        t.batch_execute(m.postgres)
+            .map_err(|e| StoreError::Backend(format!("migration {} failed: {}", m.version, describe(&e))))?;
+        let version =
+            i32::try_from(m.version).map_err(|_| StoreError::Backend(format!("migration version {}", m.version)))?;
+        t.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", &[&version, &m.name]).map_err(pg)?;
     }
     t.commit().map_err(pg)
 }
 
 impl Store for PostgresStore {
-    fn transaction(
-        &self,
-        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let mut attempt = 0;
         let mut reconnected = false;
         loop {
@@ -440,9 +382,7 @@ impl Store for PostgresStore {
                 }
                 Outcome::Reconnect(_) => reconnected = true,
                 Outcome::Retry(m) if attempt >= MAX_ATTEMPTS => {
-                    return Err(StoreError::Conflict(format!(
-                        "gave up after {attempt} attempts: {m}"
-                    )))
+                    return Err(StoreError::Conflict(format!("gave up after {attempt} attempts: {m}")))
                 }
                 Outcome::Retry(_) => sleep_before_retry(attempt),
             }
@@ -491,10 +431,7 @@ type Params<'p> = [(&'p (dyn ToSql + Sync), Type)];
 impl PgTx<'_, '_> {
     /// Runs one operation unless an earlier one failed (then that error again: the transaction is doomed),
     /// and remembers its error.
-    fn run<T>(
-        &mut self,
-        op: impl FnOnce(&mut Self) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    fn run<T>(&mut self, op: impl FnOnce(&mut Self) -> Result<T, StoreError>) -> Result<T, StoreError> {
         if let Some(e) = &self.state.failed {
             return Err(e.clone());
         }
@@ -510,11 +447,7 @@ impl PgTx<'_, '_> {
         self.t.execute_typed(sql, params).map_err(pg)
     }
 
-    fn get_inner(
-        &mut self,
-        kind: &str,
-        key: &str,
-    ) -> Result<Option<serde_json::Value>, StoreError> {
+    fn get_inner(&mut self, kind: &str, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         check_kind_key(kind, key)?;
         let row = self
             .t
@@ -532,12 +465,7 @@ impl PgTx<'_, '_> {
         }
     }
 
-    fn put_inner(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<(), StoreError> {
+    fn put_inner(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<(), StoreError> {
         check_kind_key(kind, key)?;
         let text = encode_value(value)?;
         self.exec(
@@ -549,12 +477,7 @@ impl PgTx<'_, '_> {
         Ok(())
     }
 
-    fn insert_inner(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<bool, StoreError> {
+    fn insert_inner(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<bool, StoreError> {
         check_kind_key(kind, key)?;
         let text = encode_value(value)?;
         let n = self.exec(
@@ -570,10 +493,8 @@ impl PgTx<'_, '_> {
 
     fn delete_inner(&mut self, kind: &str, key: &str) -> Result<bool, StoreError> {
         check_kind_key(kind, key)?;
-        let n = self.exec(
-            "DELETE FROM records WHERE kind = $1 AND key = $2",
-            &[(&kind, Type::TEXT), (&key, Type::TEXT)],
-        )?;
+        let n =
+            self.exec("DELETE FROM records WHERE kind = $1 AND key = $2", &[(&kind, Type::TEXT), (&key, Type::TEXT)])?;
         if n > 0 {
             self.state.wrote = true;
         }
@@ -602,40 +523,22 @@ impl PgTx<'_, '_> {
             (Some(upper), true) => self.rows(
                 "SELECT key, value FROM records WHERE kind = $1 AND key >= $2 AND key < $3
                  ORDER BY key LIMIT $4",
-                &[
-                    (&kind, Type::TEXT),
-                    (&lower, Type::TEXT),
-                    (upper, Type::TEXT),
-                    (&limit, Type::INT8),
-                ],
+                &[(&kind, Type::TEXT), (&lower, Type::TEXT), (upper, Type::TEXT), (&limit, Type::INT8)],
             ),
             (Some(upper), false) => self.rows(
                 "SELECT key, value FROM records WHERE kind = $1 AND key > $2 AND key < $3
                  ORDER BY key LIMIT $4",
-                &[
-                    (&kind, Type::TEXT),
-                    (&lower, Type::TEXT),
-                    (upper, Type::TEXT),
-                    (&limit, Type::INT8),
-                ],
+                &[(&kind, Type::TEXT), (&lower, Type::TEXT), (upper, Type::TEXT), (&limit, Type::INT8)],
             ),
             (None, true) => self.rows(
                 "SELECT key, value FROM records WHERE kind = $1 AND key >= $2
                  ORDER BY key LIMIT $3",
-                &[
-                    (&kind, Type::TEXT),
-                    (&lower, Type::TEXT),
-                    (&limit, Type::INT8),
-                ],
+                &[(&kind, Type::TEXT), (&lower, Type::TEXT), (&limit, Type::INT8)],
             ),
             (None, false) => self.rows(
                 "SELECT key, value FROM records WHERE kind = $1 AND key > $2
                  ORDER BY key LIMIT $3",
-                &[
-                    (&kind, Type::TEXT),
-                    (&lower, Type::TEXT),
-                    (&limit, Type::INT8),
-                ],
+                &[(&kind, Type::TEXT), (&lower, Type::TEXT), (&limit, Type::INT8)],
             ),
         }?;
         rows.iter()
@@ -654,11 +557,7 @@ impl PgTx<'_, '_> {
         let rows = match prefix_upper_bound(prefix) {
             Some(upper) => self.rows(
                 "SELECT count(*) FROM records WHERE kind = $1 AND key >= $2 AND key < $3",
-                &[
-                    (&kind, Type::TEXT),
-                    (&prefix, Type::TEXT),
-                    (&upper, Type::TEXT),
-                ],
+                &[(&kind, Type::TEXT), (&prefix, Type::TEXT), (&upper, Type::TEXT)],
             ),
             None => self.rows(
                 "SELECT count(*) FROM records WHERE kind = $1 AND key >= $2",
@@ -682,12 +581,7 @@ impl Tx for PgTx<'_, '_> {
         self.run(|s| s.put_inner(kind, key, value))
     }
 
-    fn insert(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<bool, StoreError> {
+    fn insert(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<bool, StoreError> {
         self.run(|s| s.insert_inner(kind, key, value))
     }
 

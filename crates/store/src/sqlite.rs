@@ -13,8 +13,8 @@ use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBeha
 use crate::keyrange::{lower_bound, prefix_upper_bound};
 use crate::migrations::{latest_version, too_new, BUMP_COUNTER, MIGRATIONS, READ_COUNTER};
 use crate::{
-    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit,
-    AppliedMigration, Store, StoreError, Tx, TxState,
+    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, Store, StoreError,
+    Tx, TxState,
 };
 
 /// How long a transaction waits for another connection's write lock before failing with
@@ -49,21 +49,15 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref();
         create_private(path)?;
-        let mut conn = Connection::open(path).map_err(|e| {
-            StoreError::Backend(format!("sqlite: cannot open {}: {e}", path.display()))
-        })?;
+        let mut conn = Connection::open(path)
+            .map_err(|e| StoreError::Backend(format!("sqlite: cannot open {}: {e}", path.display())))?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(sq)?;
         // WAL: readers do not block the writer and vice versa. `:memory:` answers "memory"; that is fine.
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(sq)?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(sq)?;
         // FULL: a committed transaction survives a power cut, not only a crash of the process.
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(sq)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(sq)?;
         migrate(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore { conn: Mutex::new(conn) })
     }
 
     /// The connection, usable even after a panic in another thread's closure (whose transaction is rolled
@@ -92,17 +86,12 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
         Ok(_) => Ok(()),
         // Another process created it first: fine.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Backend(format!(
-            "sqlite: cannot create {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(StoreError::Backend(format!("sqlite: cannot create {}: {e}", path.display()))),
     }
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(sq)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version    INTEGER PRIMARY KEY NOT NULL,
@@ -111,20 +100,14 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         )",
     )
     .map_err(sq)?;
-    let current: i64 = tx
-        .query_row(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(sq)?;
+    let current: i64 =
+        tx.query_row("SELECT coalesce(max(version), 0) FROM schema_migrations", [], |r| r.get(0)).map_err(sq)?;
     if current > i64::from(latest_version()) {
         return Err(too_new(current));
     }
     for m in MIGRATIONS.iter().filter(|m| i64::from(m.version) > current) {
-        tx.execute_batch(m.sqlite).map_err(|e| {
-            StoreError::Backend(format!("sqlite: migration {} failed: {e}", m.version))
-        })?;
+        tx.execute_batch(m.sqlite)
+            .map_err(|e| StoreError::Backend(format!("sqlite: migration {} failed: {e}", m.version)))?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at)
              VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
@@ -136,18 +119,10 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 impl Store for SqliteStore {
-    fn transaction(
-        &self,
-        f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn transaction(&self, f: &mut dyn FnMut(&mut dyn Tx) -> Result<(), StoreError>) -> Result<(), StoreError> {
         let mut conn = self.lock();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sq)?;
-        let mut stx = SqliteTx {
-            tx: &tx,
-            state: TxState::default(),
-        };
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sq)?;
+        let mut stx = SqliteTx { tx: &tx, state: TxState::default() };
         let result = f(&mut stx);
         let state = stx.state;
         // Dropping `tx` without committing rolls back.
@@ -173,17 +148,10 @@ impl Store for SqliteStore {
 
     fn applied_migrations(&self) -> Result<Vec<AppliedMigration>, StoreError> {
         let conn = self.lock();
-        let mut st = conn
-            .prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version")
-            .map_err(sq)?;
+        let mut st =
+            conn.prepare("SELECT version, name, applied_at FROM schema_migrations ORDER BY version").map_err(sq)?;
         let rows = st
-            .query_map([], |r| {
-                Ok(AppliedMigration {
-                    version: r.get(0)?,
-                    name: r.get(1)?,
-                    applied_at: r.get(2)?,
-                })
-            })
+            .query_map([], |r| Ok(AppliedMigration { version: r.get(0)?, name: r.get(1)?, applied_at: r.get(2)? }))
             .map_err(sq)?;
         rows.map(|r| r.map_err(sq)).collect()
     }
@@ -197,10 +165,7 @@ struct SqliteTx<'a> {
 impl SqliteTx<'_> {
     /// Runs one operation unless an earlier one failed (then that error again: the transaction is doomed),
     /// and remembers its error.
-    fn run<T>(
-        &mut self,
-        op: impl FnOnce(&mut Self) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    fn run<T>(&mut self, op: impl FnOnce(&mut Self) -> Result<T, StoreError>) -> Result<T, StoreError> {
         if let Some(e) = &self.state.failed {
             return Err(e.clone());
         }
@@ -210,23 +175,12 @@ impl SqliteTx<'_> {
 
     fn get_inner(&self, kind: &str, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         check_kind_key(kind, key)?;
-        let mut st = self
-            .tx
-            .prepare_cached("SELECT value FROM records WHERE kind = ?1 AND key = ?2")
-            .map_err(sq)?;
-        let text: Option<String> = st
-            .query_row(params![kind, key], |r| r.get(0))
-            .optional()
-            .map_err(sq)?;
+        let mut st = self.tx.prepare_cached("SELECT value FROM records WHERE kind = ?1 AND key = ?2").map_err(sq)?;
+        let text: Option<String> = st.query_row(params![kind, key], |r| r.get(0)).optional().map_err(sq)?;
         text.map(|t| decode_value(kind, key, &t)).transpose()
     }
 
-    fn put_inner(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<(), StoreError> {
+    fn put_inner(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<(), StoreError> {
         check_kind_key(kind, key)?;
         let text = encode_value(value)?;
         let mut st = self
@@ -241,12 +195,7 @@ impl SqliteTx<'_> {
         Ok(())
     }
 
-    fn insert_inner(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<bool, StoreError> {
+    fn insert_inner(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<bool, StoreError> {
         check_kind_key(kind, key)?;
         let text = encode_value(value)?;
         let mut st = self
@@ -265,10 +214,7 @@ impl SqliteTx<'_> {
 
     fn delete_inner(&mut self, kind: &str, key: &str) -> Result<bool, StoreError> {
         check_kind_key(kind, key)?;
-        let mut st = self
-            .tx
-            .prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")
-            .map_err(sq)?;
+        let mut st = self.tx.prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2").map_err(sq)?;
         let n = st.execute(params![kind, key]).map_err(sq)?;
         if n > 0 {
             self.state.wrote = true;
@@ -294,9 +240,7 @@ impl SqliteTx<'_> {
         let (lower, inclusive) = lower_bound(prefix, start_after);
         let upper = prefix_upper_bound(prefix);
         let limit = sql_limit(limit);
-        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String)> {
-            Ok((r.get(0)?, r.get(1)?))
-        };
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String)> { Ok((r.get(0)?, r.get(1)?)) };
         let rows: Vec<(String, String)> = match (&upper, inclusive) {
             (Some(upper), true) => self
                 .tx
@@ -304,20 +248,14 @@ impl SqliteTx<'_> {
                     "SELECT key, value FROM records WHERE kind = ?1 AND key >= ?2 AND key < ?3
                      ORDER BY key LIMIT ?4",
                 )
-                .and_then(|mut st| {
-                    st.query_map(params![kind, lower, upper, limit], map)?
-                        .collect()
-                }),
+                .and_then(|mut st| st.query_map(params![kind, lower, upper, limit], map)?.collect()),
             (Some(upper), false) => self
                 .tx
                 .prepare_cached(
                     "SELECT key, value FROM records WHERE kind = ?1 AND key > ?2 AND key < ?3
                      ORDER BY key LIMIT ?4",
                 )
-                .and_then(|mut st| {
-                    st.query_map(params![kind, lower, upper, limit], map)?
-                        .collect()
-                }),
+                .and_then(|mut st| st.query_map(params![kind, lower, upper, limit], map)?.collect()),
             (None, true) => self
                 .tx
                 .prepare_cached(
@@ -348,9 +286,7 @@ impl SqliteTx<'_> {
         let n: i64 = match prefix_upper_bound(prefix) {
             Some(upper) => self
                 .tx
-                .prepare_cached(
-                    "SELECT count(*) FROM records WHERE kind = ?1 AND key >= ?2 AND key < ?3",
-                )
+                .prepare_cached("SELECT count(*) FROM records WHERE kind = ?1 AND key >= ?2 AND key < ?3")
                 .and_then(|mut st| st.query_row(params![kind, prefix, upper], |r| r.get(0))),
             None => self
                 .tx
@@ -371,12 +307,7 @@ impl Tx for SqliteTx<'_> {
         self.run(|s| s.put_inner(kind, key, value))
     }
 
-    fn insert(
-        &mut self,
-        kind: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<bool, StoreError> {
+    fn insert(&mut self, kind: &str, key: &str, value: &serde_json::Value) -> Result<bool, StoreError> {
         self.run(|s| s.insert_inner(kind, key, value))
     }
 

@@ -16,12 +16,7 @@
 //!
 //! This module is test code compiled into the library so that other crates can run it; it asserts and panics
 //! by design, and nothing in the server calls it.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -34,8 +29,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::{
-    open, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError, StoreExt, Tx, TxExt,
-    MAX_KEY_BYTES, MAX_KIND_BYTES,
+    open, PostgresOptions, PostgresStore, SqliteStore, Store, StoreError, StoreExt, Tx, TxExt, MAX_KEY_BYTES,
+    MAX_KIND_BYTES,
 };
 
 /// The environment variable naming the PostgreSQL database the suite may use (`scripts/postgres` prints one).
@@ -57,11 +52,7 @@ impl TestDb {
         label: impl Into<String>,
         opener: impl Fn() -> Result<Box<dyn Store>, StoreError> + Send + Sync + 'static,
     ) -> Self {
-        TestDb {
-            label: label.into(),
-            opener: Box::new(opener),
-            cleanup: None,
-        }
+        TestDb { label: label.into(), opener: Box::new(opener), cleanup: None }
     }
 
     /// Runs `f` when the test database is dropped (to delete it).
@@ -99,15 +90,8 @@ impl Drop for TestDb {
 
 fn unique_name(stem: &str) -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{stem}_{}_{}_{nanos}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{stem}_{}_{}_{nanos}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
 /// A new SQLite database file in a fresh temporary directory, removed on drop.
@@ -116,12 +100,11 @@ pub fn sqlite_temp_db() -> TestDb {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("sagegate.db");
     let label = path.display().to_string();
-    TestDb::new(label, move || {
-        SqliteStore::open(&path).map(|s| Box::new(s) as Box<dyn Store>)
-    })
-    .with_cleanup(move || {
-        let _ = std::fs::remove_dir_all(&dir);
-    })
+    TestDb::new(label, move || SqliteStore::open(&path).map(|s| Box::new(s) as Box<dyn Store>)).with_cleanup(
+        move || {
+            let _ = std::fs::remove_dir_all(&dir);
+        },
+    )
 }
 
 /// A new schema in the database named by `SAGEGATE_TEST_POSTGRES_URL`, dropped on drop; `None` (after
@@ -138,10 +121,7 @@ pub fn postgres_test_db() -> Option<TestDb> {
     let open_url = url.clone();
     let open_schema = schema.clone();
     let db = TestDb::new(format!("schema {schema}"), move || {
-        let options = PostgresOptions {
-            schema: Some(open_schema.clone()),
-            ..PostgresOptions::default()
-        };
+        let options = PostgresOptions { schema: Some(open_schema.clone()), ..PostgresOptions::default() };
         PostgresStore::open_with(&open_url, options).map(|s| Box::new(s) as Box<dyn Store>)
     })
     .with_cleanup(move || {
@@ -158,10 +138,7 @@ pub fn say_skipped(what: &str) {
     use std::io::Write;
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: {what}: set {POSTGRES_URL_VAR} (scripts/postgres prints one)"
-        );
+        let _ = writeln!(std::io::stderr(), "skipped: {what}: set {POSTGRES_URL_VAR} (scripts/postgres prints one)");
     });
 }
 
@@ -302,19 +279,12 @@ pub fn values_round_trip(store: &dyn Store) {
     });
     for (i, v) in values.iter().enumerate() {
         let got = get(store, "value", &format!("v{i:02}")).unwrap();
-        assert_eq!(
-            serde_json::to_string(&got).unwrap(),
-            serde_json::to_string(v).unwrap(),
-            "value {i}"
-        );
+        assert_eq!(serde_json::to_string(&got).unwrap(), serde_json::to_string(v).unwrap(), "value {i}");
     }
     let listed = read(store, |t| t.list("value", "v", None, 100));
     assert_eq!(listed.len(), values.len());
     for ((_, got), v) in listed.iter().zip(&values) {
-        assert_eq!(
-            serde_json::to_string(got).unwrap(),
-            serde_json::to_string(v).unwrap()
-        );
+        assert_eq!(serde_json::to_string(got).unwrap(), serde_json::to_string(v).unwrap());
     }
 }
 
@@ -382,24 +352,8 @@ pub fn list_order_and_prefix(store: &dyn Store) {
     for (k, v) in &all {
         assert_eq!(v, &json!(k));
     }
-    for prefix in [
-        "",
-        "a",
-        "a/",
-        "A",
-        "a\u{10FFFF}",
-        "\u{d7ff}",
-        "user/",
-        "user/alice",
-        "user/A",
-        "zzz",
-        "~",
-    ] {
-        let expected: Vec<&str> = sorted
-            .iter()
-            .copied()
-            .filter(|k| k.starts_with(prefix))
-            .collect();
+    for prefix in ["", "a", "a/", "A", "a\u{10FFFF}", "\u{d7ff}", "user/", "user/alice", "user/A", "zzz", "~"] {
+        let expected: Vec<&str> = sorted.iter().copied().filter(|k| k.starts_with(prefix)).collect();
         let got = read(store, |t| t.list("k", prefix, None, 1000));
         assert_eq!(keys(&got), expected, "prefix {prefix:?}");
         let n = read(store, |t| t.count("k", prefix));
@@ -435,16 +389,10 @@ pub fn list_pagination(store: &dyn Store) {
     assert_eq!(seen, expected);
 
     let after = |s: Option<&str>, limit: usize| -> Vec<String> {
-        read(store, |t| t.list("p", "user/", s, limit))
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect()
+        read(store, |t| t.list("p", "user/", s, limit)).into_iter().map(|(k, _)| k).collect()
     };
     // A marker that is not a key: continue from the next key.
-    assert_eq!(
-        after(Some("user/010x"), 2),
-        vec!["user/011".to_string(), "user/012".to_string()]
-    );
+    assert_eq!(after(Some("user/010x"), 2), vec!["user/011".to_string(), "user/012".to_string()]);
     // Markers before the prefix start at its beginning; markers after it give nothing.
     assert_eq!(after(Some("a"), 100), expected);
     assert_eq!(after(Some("user/"), 100), expected);
@@ -496,11 +444,7 @@ pub fn rollback_on_error(store: &dyn Store) {
     assert_eq!(get(store, "other", "x"), None);
     assert_eq!(get(store, "acct", "keep"), Some(json!(1)));
     assert_eq!(read(store, |t| t.count("acct", "")), 1);
-    assert_eq!(
-        counter(store),
-        c0,
-        "a rolled-back transaction does not bump the counter"
-    );
+    assert_eq!(counter(store), c0, "a rolled-back transaction does not bump the counter");
 }
 
 /// An error from a `Tx` method rolls the transaction back even if the closure swallows it.
@@ -565,11 +509,7 @@ pub fn change_counter_counts_writing_commits(store: &dyn Store) {
     });
     assert_eq!(counter(store), c0 + 2, "no row changed");
     tx(store, |t| t.put("x", "b", &json!(1)));
-    assert_eq!(
-        counter(store),
-        c0 + 3,
-        "a put of the same value still counts"
-    );
+    assert_eq!(counter(store), c0 + 3, "a put of the same value still counts");
     let _ = store.transaction(&mut |t| {
         t.put("x", "e", &json!(1))?;
         Err(StoreError::Aborted("no".into()))
@@ -589,23 +529,11 @@ pub fn invalid_input_rejected(store: &dyn Store) {
         ("long kind", Box::new(|t| t.put(&long_kind, "a", &v))),
         ("NUL kind", Box::new(|t| t.get("a\u{0}", "a").map(drop))),
         ("empty key", Box::new(|t| t.put("a", "", &v))),
-        (
-            "long key",
-            Box::new(|t| t.insert("a", &long_key, &v).map(drop)),
-        ),
+        ("long key", Box::new(|t| t.insert("a", &long_key, &v).map(drop))),
         ("NUL key", Box::new(|t| t.delete("a", "\u{0}").map(drop))),
-        (
-            "NUL prefix",
-            Box::new(|t| t.list("a", "x\u{0}", None, 1).map(drop)),
-        ),
-        (
-            "long marker",
-            Box::new(|t| t.list("a", "", Some(&long_key), 1).map(drop)),
-        ),
-        (
-            "long count prefix",
-            Box::new(|t| t.count("a", &long_key).map(drop)),
-        ),
+        ("NUL prefix", Box::new(|t| t.list("a", "x\u{0}", None, 1).map(drop))),
+        ("long marker", Box::new(|t| t.list("a", "", Some(&long_key), 1).map(drop))),
+        ("long count prefix", Box::new(|t| t.count("a", &long_key).map(drop))),
     ];
     for (what, op) in ops {
         let r = store.transaction(&mut |t| op(t));
@@ -633,20 +561,11 @@ pub fn typed_helpers(store: &dyn Store) {
     tx(store, |t| t.put_as("user", "alice", &alice));
     let got: Option<SampleUser> = read(store, |t| t.get_as("user", "alice"));
     assert_eq!(got.as_ref(), Some(&alice));
-    let bob = SampleUser {
-        name: "bob".into(),
-        ..alice.clone()
-    };
+    let bob = SampleUser { name: "bob".into(), ..alice.clone() };
     assert!(read(store, |t| t.insert_as("user", "bob", &bob)));
     assert!(!read(store, |t| t.insert_as("user", "bob", &alice)));
     let all: Vec<(String, SampleUser)> = read(store, |t| t.list_as("user", "", None, 10));
-    assert_eq!(
-        all,
-        vec![
-            ("alice".to_string(), alice.clone()),
-            ("bob".to_string(), bob)
-        ]
-    );
+    assert_eq!(all, vec![("alice".to_string(), alice.clone()), ("bob".to_string(), bob)]);
     let missing: Option<SampleUser> = read(store, |t| t.get_as("user", "carol"));
     assert_eq!(missing, None);
     let wrong = store.with_tx(|t| t.get_as::<u64>("user", "alice"));
@@ -684,9 +603,7 @@ fn run_writers(stores: &[&dyn Store]) -> (u64, u32) {
                 let barrier = &barrier;
                 s.spawn(move || {
                     barrier.wait();
-                    (0..INCREMENTS_PER_THREAD)
-                        .map(|_| increment(store))
-                        .sum::<u32>()
+                    (0..INCREMENTS_PER_THREAD).map(|_| increment(store)).sum::<u32>()
                 })
             })
             .collect();
@@ -695,11 +612,7 @@ fn run_writers(stores: &[&dyn Store]) -> (u64, u32) {
     let total = WRITER_THREADS as u64 * INCREMENTS_PER_THREAD;
     let n: Option<u64> = read(stores[0], |t| t.get_as("counter", "n"));
     assert_eq!(n, Some(total), "lost updates");
-    assert_eq!(
-        counter(stores[0]) - c0,
-        total,
-        "one change per committed transaction"
-    );
+    assert_eq!(counter(stores[0]) - c0, total, "one change per committed transaction");
     (total, runs)
 }
 
@@ -786,11 +699,7 @@ pub fn migrations_run_once(db: &TestDb) {
     }
     drop(stores);
     let again = db.open();
-    assert_eq!(
-        again.applied_migrations().unwrap(),
-        first,
-        "reopening migrates nothing"
-    );
+    assert_eq!(again.applied_migrations().unwrap(), first, "reopening migrates nothing");
 }
 
 /// A write through one store is visible to another on the same database, and moves the counter it sees.

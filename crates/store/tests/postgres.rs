@@ -25,11 +25,7 @@ fn open_picks_postgres() {
 #[test]
 fn bad_url_is_an_error() {
     let r = sagegate_store::open("postgres://127.0.0.1:1/nothing?connect_timeout=2");
-    assert!(
-        matches!(r, Err(sagegate_store::StoreError::Backend(_))),
-        "{:?}",
-        r.err()
-    );
+    assert!(matches!(r, Err(sagegate_store::StoreError::Backend(_))), "{:?}", r.err());
     let r = sagegate_store::open("postgres://[bad");
     assert!(r.is_err());
 }
@@ -45,12 +41,8 @@ fn reconnects_after_connections_are_killed() {
     let app = format!("sg_kill_{}", std::process::id());
     let sep = if url.contains('?') { '&' } else { '?' };
     let schema = format!("sg_test_kill_{}", std::process::id());
-    let options = PostgresOptions {
-        schema: Some(schema.clone()),
-        ..PostgresOptions::default()
-    };
-    let store =
-        PostgresStore::open_with(&format!("{url}{sep}application_name={app}"), options).unwrap();
+    let options = PostgresOptions { schema: Some(schema.clone()), ..PostgresOptions::default() };
+    let store = PostgresStore::open_with(&format!("{url}{sep}application_name={app}"), options).unwrap();
     // Several pooled connections.
     std::thread::scope(|s| {
         for _ in 0..3 {
@@ -65,26 +57,19 @@ fn reconnects_after_connections_are_killed() {
             });
         }
     });
-    store
-        .transaction(&mut |t| t.put("a", "k", &serde_json::json!(1)))
-        .unwrap();
+    store.transaction(&mut |t| t.put("a", "k", &serde_json::json!(1))).unwrap();
     let c = store.change_counter().unwrap();
 
     let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let kill = format!(
-        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{app}'"
-    );
+    let kill =
+        format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = '{app}'");
     let killed: i64 = admin.query_one(&kill, &[]).unwrap().get(0);
     assert!(killed >= 1, "no connection to kill");
     assert_eq!(store.change_counter().unwrap(), c);
 
     admin.query_one(&kill, &[]).unwrap();
-    store
-        .transaction(&mut |t| t.put("a", "k", &serde_json::json!(2)))
-        .unwrap();
+    store.transaction(&mut |t| t.put("a", "k", &serde_json::json!(2))).unwrap();
     assert_eq!(store.change_counter().unwrap(), c + 1);
     drop(store);
-    admin
-        .batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
-        .unwrap();
+    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE")).unwrap();
 }

@@ -18,10 +18,7 @@ fn open_picks_sqlite() {
     testsuite::open_dispatches(path, "sqlite");
     testsuite::open_dispatches(&format!("sqlite://{path}"), "sqlite");
     testsuite::open_dispatches(":memory:", "sqlite");
-    assert!(matches!(
-        sagegate_store::open(""),
-        Err(sagegate_store::StoreError::Invalid(_))
-    ));
+    assert!(matches!(sagegate_store::open(""), Err(sagegate_store::StoreError::Invalid(_))));
     let _ = std::fs::remove_dir_all(&dir);
     drop(db);
 }
@@ -37,9 +34,7 @@ fn file_is_in_wal_mode() {
 #[test]
 fn in_memory_database_works() {
     let store = sagegate_store::open(":memory:").unwrap();
-    store
-        .transaction(&mut |t| t.put("a", "b", &serde_json::json!(1)))
-        .unwrap();
+    store.transaction(&mut |t| t.put("a", "b", &serde_json::json!(1))).unwrap();
     assert_eq!(store.change_counter().unwrap(), 1);
 }
 
@@ -49,9 +44,7 @@ fn new_file_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let db = testsuite::sqlite_temp_db();
     let store = db.open();
-    store
-        .transaction(&mut |t| t.put("a", "b", &serde_json::json!(1)))
-        .unwrap();
+    store.transaction(&mut |t| t.put("a", "b", &serde_json::json!(1))).unwrap();
     for suffix in ["", "-wal", "-shm"] {
         let path = format!("{}{suffix}", db.label());
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;

@@ -60,15 +60,60 @@ fn per_call(n: usize, mut f: impl FnMut() -> bool) -> (f64, f64) {
     ((a1 - a0) as f64 / n as f64, (b1 - b0) as f64 / n as f64)
 }
 
+/// `heap loop ENGINE SCENARIO N`: prepares one scenario (its name, or a prefix of it, e.g. `W1 tag=A`) and runs N
+/// decisions of one engine (`sagegate` or `cedar`), nothing else. Under an instruction counter
+/// (`valgrind --tool=cachegrind`), the difference between runs with N and 2N decisions divided by N is the
+/// instruction count per decision, a number other load on the machine cannot disturb.
+fn run_loop(engine: &str, scenario: &str, n: usize) {
+    let all = workloads::all();
+    let s = all
+        .iter()
+        .find(|s| s.name == scenario)
+        .or_else(|| all.iter().find(|s| s.name.starts_with(scenario)))
+        .unwrap_or_else(|| panic!("no scenario named `{scenario}…`"));
+    let mut allowed = 0usize;
+    match engine {
+        "sagegate" => {
+            let p = ours::prepare(s).unwrap_or_else(|e| panic!("{e}"));
+            for _ in 0..n {
+                allowed += usize::from(ours::decide(black_box(&p)));
+            }
+        }
+        "cedar" => {
+            let p = cedar::prepare(s).unwrap_or_else(|e| panic!("{e}"));
+            for _ in 0..n {
+                allowed += usize::from(cedar::decide(black_box(&p)));
+            }
+        }
+        other => panic!("engine must be sagegate or cedar, not `{other}`"),
+    }
+    println!("{}: {engine}: {allowed}/{n} allowed", s.name);
+}
+
 fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [cmd, engine, scenario, n] = args.as_slice() {
+        if cmd == "loop" {
+            run_loop(engine, scenario, n.parse().unwrap_or_else(|e| panic!("N: {e}")));
+            return;
+        }
+    }
+    if args == ["names"] {
+        for s in workloads::all() {
+            println!("{}\t{}", s.name, s.statements);
+        }
+        return;
+    }
+    if !args.is_empty() {
+        panic!("usage: heap [names | loop sagegate|cedar SCENARIO N]");
+    }
     println!("## Retained heap per statement (W3)\n");
     println!("| statements | policy text B/stmt | sagegate AST B/stmt | sagegate compiled B/stmt | of which source copy | cedar PolicySet B/policy |");
     println!("|---:|---:|---:|---:|---:|---:|");
     for n in workloads::W3_SIZES {
         let s = workloads::w3(n);
         let base = live();
-        let policy =
-            sagegate_policy::Policy::parse(&s.iam_policy).unwrap_or_else(|e| panic!("{e:?}"));
+        let policy = sagegate_policy::Policy::parse(&s.iam_policy).unwrap_or_else(|e| panic!("{e:?}"));
         let ast = live() - base;
         let compiled = sagegate_policy::CompiledPolicy::compile("bench", &policy);
         drop(policy);

@@ -34,20 +34,12 @@ pub fn minimal(api: &ApiModel, member: &str, shape: &str, depth: usize) -> Value
             let mut m = Map::new();
             if depth < 6 {
                 for mem in s.members.iter().filter(|m| m.required) {
-                    m.insert(
-                        mem.name.to_string(),
-                        minimal(api, mem.name, mem.shape, depth + 1),
-                    );
+                    m.insert(mem.name.to_string(), minimal(api, mem.name, mem.shape, depth + 1));
                 }
             }
             Value::Object(m)
         }
-        ShapeKind::List => json!([minimal(
-            api,
-            member,
-            s.list_member.unwrap_or("x"),
-            depth + 1
-        )]),
+        ShapeKind::List => json!([minimal(api, member, s.list_member.unwrap_or("x"), depth + 1)]),
         ShapeKind::Map => json!({}),
         ShapeKind::Integer | ShapeKind::Long => json!(1),
         ShapeKind::Float | ShapeKind::Double => json!(1.0),
@@ -72,47 +64,20 @@ pub fn request(api: &ApiModel, op: &str) -> Value {
     let mut body = minimal(api, "", input, 0);
     // Identifiers that are optional members but one of which every real request carries.
     for (ops, member, value) in [
-        (
-            &["CreateApp", "DeleteApp", "DescribeApp"][..],
-            "UserProfileName",
-            "alice",
-        ),
-        (
-            &["CreateModelPackage"][..],
-            "ModelPackageGroupName",
-            "group-1",
-        ),
+        (&["CreateApp", "DeleteApp", "DescribeApp"][..], "UserProfileName", "alice"),
+        (&["CreateModelPackage"][..], "ModelPackageGroupName", "group-1"),
         (
             &["ListPipelineExecutionSteps"][..],
             "PipelineExecutionArn",
             "arn:aws:sagemaker:us-east-1:111122223333:pipeline/p1/execution/e1",
         ),
-        (
-            &["DeregisterDevices", "RegisterDevices"][..],
-            "DeviceNames",
-            "[\"dev-1\"]",
-        ),
-        (
-            &[
-                "DeleteImageVersion",
-                "DescribeImageVersion",
-                "UpdateImageVersion",
-            ][..],
-            "Version",
-            "1",
-        ),
-        (
-            &["DeleteArtifact"][..],
-            "ArtifactArn",
-            "arn:aws:sagemaker:us-east-1:111122223333:artifact/abc",
-        ),
+        (&["DeregisterDevices", "RegisterDevices"][..], "DeviceNames", "[\"dev-1\"]"),
+        (&["DeleteImageVersion", "DescribeImageVersion", "UpdateImageVersion"][..], "Version", "1"),
+        (&["DeleteArtifact"][..], "ArtifactArn", "arn:aws:sagemaker:us-east-1:111122223333:artifact/abc"),
     ] {
         if ops.contains(&op) && body.get(member).is_none() {
             if let Some(o) = body.as_object_mut() {
-                o.insert(
-                    member.to_string(),
-                    serde_json::from_str(value).unwrap_or(json!(value)),
-                );
+                o.insert(member.to_string(), serde_json::from_str(value).unwrap_or(json!(value)));
             }
         }
     }
