@@ -418,10 +418,12 @@ pub fn verify(
         let (time, signed_name) = match (req.header("x-amz-date"), req.header("date")) {
             (Some(t), _) => (t.to_string(), "x-amz-date"),
             (None, Some(d)) => (d.to_string(), "date"),
-            (None, None) => return Err(AuthError::IncompleteSignature(format!(
+            (None, None) => {
+                return Err(AuthError::IncompleteSignature(format!(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={}",
                 header_auth.unwrap_or_default()
-            ))),
+            )))
+            }
         };
         if !auth.signed_headers.split(';').any(|h| h == signed_name) {
             return Err(AuthError::InvalidSignature(format!("'{signed_name}' must be a signed header")));
