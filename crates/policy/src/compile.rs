@@ -354,8 +354,17 @@ impl CompiledPolicy {
     pub(crate) fn candidates<'a>(&'a self, action_lower: &str, service_lower: &str) -> Candidates<'a> {
         let empty: &[u32] = &[];
         Candidates {
-            a: self.by_action.get(action_lower).map_or(empty, Vec::as_slice),
-            b: self.by_service.get(service_lower).map_or(empty, Vec::as_slice),
+            // Skip hashing when a bucket map is empty (policies of only wildcards, or only literals).
+            a: if self.by_action.is_empty() {
+                empty
+            } else {
+                self.by_action.get(action_lower).map_or(empty, Vec::as_slice)
+            },
+            b: if self.by_service.is_empty() {
+                empty
+            } else {
+                self.by_service.get(service_lower).map_or(empty, Vec::as_slice)
+            },
             c: &self.any_action,
             statements: &self.statements,
             last: None,

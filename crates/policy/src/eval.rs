@@ -179,6 +179,10 @@ fn is_cross_account(req: &Request) -> bool {
 /// Whether the resource must grant by itself even in the same account (E7). The action is tested
 /// first, so that most requests never look at the resource.
 fn must_self_grant(req: &Request) -> bool {
+    let service = req.service();
+    if service != "sts" && service != "kms" {
+        return false;
+    }
     let sts = matches!(
         req.action_lower.as_str(),
         "sts:assumerole"
