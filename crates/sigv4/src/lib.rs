@@ -367,12 +367,67 @@ pub struct Verified {
     pub presigned: bool,
 }
 
+/// Signing keys by (access key id, secret, date, region, service). A key changes once a day, so a
+/// server keeps them (§5.6) and skips four HMACs per request.
+#[derive(Debug, Default)]
+pub struct SigningKeyCache {
+    keys: std::sync::Mutex<std::collections::HashMap<(String, String, String, String), (String, [u8; 32])>>,
+}
+
+impl SigningKeyCache {
+    pub fn new() -> Self {
+        SigningKeyCache::default()
+    }
+
+    /// The signing key, derived once per (key id, date, region, service) and secret.
+    pub fn get(&self, akid: &str, secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+        let id = (akid.to_string(), date.to_string(), region.to_string(), service.to_string());
+        if let Ok(map) = self.keys.lock() {
+            // The secret is part of the check: a rotated secret must not reuse the old key.
+            if let Some((s, k)) = map.get(&id) {
+                if constant_time_eq(s.as_bytes(), secret.as_bytes()) {
+                    return *k;
+                }
+            }
+        }
+        let key = signing_key(secret, date, region, service);
+        if let Ok(mut map) = self.keys.lock() {
+            if map.len() > 100_000 {
+                map.clear(); // bounded: old dates and removed keys fall out
+            }
+            map.insert(id, (secret.to_string(), key));
+        }
+        key
+    }
+}
+
 /// Verifies a request in the order of §5.9. `lookup` finds a key record by access key id in O(1).
 pub fn verify(
     req: &HttpRequest<'_>,
     cfg: &VerifyConfig,
     now: i64,
     lookup: impl Fn(&str) -> Option<KeyRecord>,
+) -> Result<Verified, AuthError> {
+    verify_inner(req, cfg, now, lookup, None)
+}
+
+/// `verify`, with signing keys from a cache.
+pub fn verify_cached(
+    req: &HttpRequest<'_>,
+    cfg: &VerifyConfig,
+    now: i64,
+    lookup: impl Fn(&str) -> Option<KeyRecord>,
+    cache: &SigningKeyCache,
+) -> Result<Verified, AuthError> {
+    verify_inner(req, cfg, now, lookup, Some(cache))
+}
+
+fn verify_inner(
+    req: &HttpRequest<'_>,
+    cfg: &VerifyConfig,
+    now: i64,
+    lookup: impl Fn(&str) -> Option<KeyRecord>,
+    cache: Option<&SigningKeyCache>,
 ) -> Result<Verified, AuthError> {
     let params = parse_query(req.query);
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
@@ -501,7 +556,12 @@ pub fn verify(
     let creq =
         canonical_request(req.method, &canonical_uri(req.path), &query, &headers, &signed_headers, &payload_hash);
     let sts = string_to_sign(&time_text, &credential.scope(), &creq);
-    let key_bytes = signing_key(&key.secret, &credential.date, &credential.region, &credential.service);
+    let key_bytes = match cache {
+        Some(c) => {
+            c.get(&credential.access_key_id, &key.secret, &credential.date, &credential.region, &credential.service)
+        }
+        None => signing_key(&key.secret, &credential.date, &credential.region, &credential.service),
+    };
     let expected = signature(&key_bytes, &sts);
     if !constant_time_eq(expected.as_bytes(), given_signature.as_bytes()) {
         return Err(AuthError::InvalidSignature(format!(

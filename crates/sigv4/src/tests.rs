@@ -216,3 +216,18 @@ fn constant_time_compare() {
     assert!(!constant_time_eq(b"abc", b"abd"));
     assert!(!constant_time_eq(b"abc", b"ab"));
 }
+
+#[test]
+fn cached_keys_verify_and_follow_secret_rotation() {
+    let cache = SigningKeyCache::new();
+    let req = HttpRequest { method: "POST", path: "/", query: "", headers: headers_1(HOST, AUTH_1), body: BODY };
+    assert!(verify_cached(&req, &cfg("sagemaker"), now(), lookup, &cache).is_ok());
+    assert!(verify_cached(&req, &cfg("sagemaker"), now(), lookup, &cache).is_ok());
+    let rotated = |akid: &str| {
+        (akid == AKID).then(|| KeyRecord { secret: "other".into(), session_token: None, expires_at: None })
+    };
+    assert!(matches!(
+        verify_cached(&req, &cfg("sagemaker"), now(), rotated, &cache),
+        Err(AuthError::InvalidSignature(_))
+    ));
+}
