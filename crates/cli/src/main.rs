@@ -97,6 +97,10 @@ struct ServeArgs {
     /// Root secret access key to create on first start (else random).
     #[arg(long, env = "SAGEGATE_ROOT_SECRET_ACCESS_KEY", hide_env_values = true)]
     root_secret_access_key: Option<String>,
+    /// Test setting (hidden): seconds added to the server's clock, so tests can see temporary
+    /// credentials expire without waiting.
+    #[arg(long, env = "SAGEGATE_CLOCK_OFFSET", default_value_t = 0, hide = true, allow_hyphen_values = true)]
+    clock_offset: i64,
 }
 
 #[derive(Subcommand)]
@@ -500,6 +504,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         max_clock_skew: args.max_clock_skew,
         root_access_key_id: args.root_access_key_id.clone(),
         root_secret_access_key: args.root_secret_access_key.clone(),
+        clock_offset: args.clock_offset,
     };
     let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
         .map_err(|e| format!("cannot load the state: {e}"))?;

@@ -50,48 +50,65 @@ struct Routed {
 }
 
 fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError> {
-    if let Some(target) = headers.get("x-amz-target").and_then(|v| v.to_str().ok()) {
-        if let Some(op) = target.strip_prefix("SageMaker.") {
-            let json: serde_json::Value = if body.is_empty() {
-                serde_json::json!({})
-            } else {
-                serde_json::from_slice(body).map_err(|_| {
-                    ApiError::new(
-                        Service::SageMaker,
-                        400,
-                        "SerializationException",
-                        "Start of structure or map found where not expected, or the body is not valid JSON.",
-                    )
-                })?
-            };
-            if !json.is_object() {
-                return Err(ApiError::new(
+    if let Some(target) = headers.get("x-amz-target") {
+        let Some(op) = target.to_str().ok().and_then(|t| t.strip_prefix("SageMaker.")) else {
+            return Err(ApiError::new(
+                Service::SageMaker,
+                400,
+                "UnknownOperationException",
+                format!("Unknown target: {}", String::from_utf8_lossy(target.as_bytes())),
+            ));
+        };
+        let json: serde_json::Value = if body.is_empty() {
+            serde_json::json!({})
+        } else {
+            // serde_json rejects invalid UTF-8 and caps nesting at 128 levels, so no body can crash it.
+            serde_json::from_slice(body).map_err(|e| {
+                ApiError::new(
                     Service::SageMaker,
                     400,
                     "SerializationException",
-                    "The request body must be a JSON object.",
-                ));
-            }
-            return Ok(Routed { service: Service::SageMaker, operation: op.to_string(), params: Params::Json(json) });
+                    format!("The request body is not valid JSON: {e}."),
+                )
+            })?
+        };
+        if !json.is_object() {
+            return Err(ApiError::new(
+                Service::SageMaker,
+                400,
+                "SerializationException",
+                "Start of structure or map found where not expected: the request body must be a JSON object.",
+            ));
         }
-        return Err(ApiError::new(
-            Service::SageMaker,
-            400,
-            "UnknownOperationException",
-            format!("Unknown target: {target}"),
-        ));
+        return Ok(Routed { service: Service::SageMaker, operation: op.to_string(), params: Params::Json(json) });
     }
-    let mut pairs = sagegate_sigv4::parse_query(uri.query().unwrap_or_default());
+    let query = uri.query().unwrap_or_default();
     let form = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
-    if form || (!body.is_empty() && pairs.is_empty()) {
-        let text = std::str::from_utf8(body).map_err(|_| {
-            ApiError::new(Service::Iam, 400, "MalformedQueryString", "The request body is not valid UTF-8.")
-        })?;
-        pairs.extend(sagegate_sigv4::parse_query(text));
-    }
+    let use_body = form || (!body.is_empty() && query.is_empty());
+    // Parse strictly; on failure, answer in the namespace of the service the request most likely meant.
+    let parsed = parse_form(query).and_then(|mut pairs| {
+        if use_body {
+            let text = std::str::from_utf8(body).map_err(|_| "The request body is not valid UTF-8.".to_string())?;
+            pairs.extend(parse_form(text)?);
+        }
+        Ok(pairs)
+    });
+    let pairs = match parsed {
+        Ok(p) => p,
+        Err(message) => {
+            let lenient = String::from_utf8_lossy(body);
+            let guess = if query.contains("Version=2011-06-15") || (use_body && lenient.contains("Version=2011-06-15"))
+            {
+                Service::Sts
+            } else {
+                Service::Iam
+            };
+            return Err(ApiError::new(guess, 400, "MalformedQueryString", message));
+        }
+    };
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     let version = get("Version");
     let service = match version.as_deref() {
@@ -111,6 +128,55 @@ fn route(headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Routed, ApiError
     Ok(Routed { service, operation, params: Params::Query(pairs) })
 }
 
+/// Decodes `application/x-www-form-urlencoded` text (a form body or a URL query) strictly: `+` is a
+/// space, every `%` starts two hex digits, and the decoded bytes must be UTF-8 (wire spec §4.1).
+pub fn parse_form(text: &str) -> Result<Vec<(String, String)>, String> {
+    fn decode(s: &str) -> Result<String, String> {
+        let b = s.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'%' => {
+                    let hex = |x: Option<&u8>| x.and_then(|x| (*x as char).to_digit(16));
+                    match (hex(b.get(i + 1)), hex(b.get(i + 2))) {
+                        (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
+                        _ => {
+                            let bad: String = s.get(i..).unwrap_or_default().chars().take(3).collect();
+                            return Err(format!("Invalid percent-encoding in the query string: '{bad}'."));
+                        }
+                    }
+                    i += 3;
+                    continue;
+                }
+                b'+' => out.push(b' '),
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).map_err(|_| "The query string is not valid UTF-8 once percent-decoded.".to_string())
+    }
+    text.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) => Ok((decode(n)?, decode(v)?)),
+            None => Ok((decode(p)?, String::new())),
+        })
+        .collect()
+}
+
+/// The protocol an unparsed request is meant for, from its headers and URL alone (for errors raised
+/// before the body is read).
+fn guess_service(headers: &HeaderMap, uri: &Uri) -> Service {
+    if headers.contains_key("x-amz-target") {
+        Service::SageMaker
+    } else if uri.query().unwrap_or_default().contains("Version=2011-06-15") {
+        Service::Sts
+    } else {
+        Service::Iam
+    }
+}
+
 /// Operations AWS serves without a signature (§1).
 fn unsigned(service: Service, op: &str) -> bool {
     service == Service::Sts && matches!(op, "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML")
@@ -128,19 +194,33 @@ pub async fn handle(
     let request_id = crate::ids::uuid();
     let started = std::time::Instant::now();
     state.metrics.requests.fetch_add(1, Ordering::Relaxed);
-    let body = match axum::body::to_bytes(req.into_body(), crate::MAX_BODY_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                Service::Iam,
-                413,
-                "RequestEntityTooLarge",
-                format!("The request body exceeds {} bytes.", crate::MAX_BODY_BYTES),
-            )
-            .into_response_with_id(&request_id)
+    let too_large = || {
+        ApiError::new(
+            guess_service(&headers, &uri),
+            413,
+            "RequestEntityTooLarge",
+            format!("Request body must be no larger than {} bytes.", crate::MAX_BODY_BYTES),
+        )
+    };
+    let declared = headers.get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let result = match read_body(req.into_body(), declared).await {
+        Err(BodyError::TooLarge) => Err(too_large()),
+        Err(BodyError::Unreadable(e)) => Err(ApiError::new(
+            guess_service(&headers, &uri),
+            400,
+            "IncompleteBody",
+            format!("The request body could not be read: {e}"),
+        )),
+        Ok(body) => {
+            let work = process(&state, &method, &uri, &headers, &body, peer, &request_id);
+            // No request path panics (lints and fuzzing see to it); should one ever do so, the client
+            // still gets an AWS-shaped 500 and the server keeps serving.
+            match catch_panic(work).await {
+                Ok(r) => r,
+                Err(()) => Err(ApiError::internal(guess_service(&headers, &uri), "the request handler panicked")),
+            }
         }
     };
-    let result = process(&state, &method, &uri, &headers, &body, peer, &request_id).await;
     let resp = match result {
         Ok(r) => r,
         Err(e) => {
@@ -155,6 +235,66 @@ pub async fn handle(
     resp
 }
 
+/// How much of an oversized body is read and thrown away, so that a client still sending it receives
+/// the 413 rather than a reset connection. Larger bodies get the 413 and the connection is closed.
+const DRAIN_BYTES: u64 = 64 * 1024 * 1024;
+
+enum BodyError {
+    TooLarge,
+    Unreadable(String),
+}
+
+/// Reads the body, at most `MAX_BODY_BYTES` of it. A body declared or found to be larger is refused;
+/// up to `DRAIN_BYTES` of it are read and discarded first. Memory use stays within the limit.
+async fn read_body(mut body: axum::body::Body, declared: Option<u64>) -> Result<Bytes, BodyError> {
+    use axum::body::HttpBody;
+    let max = crate::MAX_BODY_BYTES as u64;
+    if declared.is_some_and(|n| n > DRAIN_BYTES) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut too_large = declared.is_some_and(|n| n > max);
+    let mut buf: Vec<u8> = Vec::with_capacity(declared.unwrap_or(0).min(max) as usize);
+    let mut seen: u64 = 0;
+    loop {
+        let frame = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await;
+        let data = match frame {
+            None => break,
+            Some(Err(e)) => return Err(BodyError::Unreadable(e.to_string())),
+            Some(Ok(f)) => match f.into_data() {
+                Ok(d) => d,
+                Err(_) => continue, // trailers
+            },
+        };
+        seen = seen.saturating_add(data.len() as u64);
+        if seen > DRAIN_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        if seen > max {
+            too_large = true;
+        }
+        if !too_large {
+            buf.extend_from_slice(&data);
+        }
+    }
+    if too_large {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(Bytes::from(buf))
+}
+
+/// Runs a future, turning a panic while it is polled into `Err(())`.
+pub async fn catch_panic<F: std::future::Future>(fut: F) -> Result<F::Output, ()> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    })
+    .await
+}
+
 async fn process(
     state: &Arc<AppState>,
     method: &Method,
@@ -166,7 +306,7 @@ async fn process(
 ) -> Result<Response, ApiError> {
     let routed = route(headers, uri, body)?;
     let dir = state.directory();
-    let now = now();
+    let now = state.now();
     // Authenticate.
     let (identity, region) = if unsigned(routed.service, &routed.operation) {
         (None, state.config.region.clone())
@@ -186,11 +326,12 @@ async fn process(
             max_clock_skew: state.config.max_clock_skew,
             presigned_grace: 0,
         };
-        let verified = sagegate_sigv4::verify(&http, &cfg, now, |akid| dir.key_record(akid))
-            .map_err(|e| ApiError::auth(routed.service, &e))?;
-        let identity = dir
-            .identity(&verified.access_key_id)
+        let verified =
+            sagegate_sigv4::verify_cached(&http, &cfg, now, |akid| dir.key_record(akid), &state.signing_keys)
+                .map_err(|e| ApiError::auth(routed.service, &e))?;
+        let identity = crate::sts::session::resolve(&dir, &verified.access_key_id, now)
             .ok_or_else(|| ApiError::auth(routed.service, &sagegate_sigv4::AuthError::UnrecognizedClient))?;
+        crate::sts::session::check_allowed(&identity, routed.service, &routed.operation)?;
         (Some(identity), verified.region)
     };
     let call = Call {

@@ -30,7 +30,8 @@ use sagegate_store::{Store, StoreError, Tx};
 use crate::directory::Directory;
 use crate::records::{AccountRec, ACCOUNT};
 
-/// The largest request body accepted; larger ones get `RequestEntityTooLarge` (413).
+/// The largest request body accepted (8 MiB, documented in docs/compatibility.md); larger ones get
+/// `RequestEntityTooLarge` (HTTP 413) in the routed protocol, before any of the body is parsed.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// Server settings (`sagegate serve --help` documents each).
@@ -44,6 +45,9 @@ pub struct Config {
     /// Root credentials to create on first start (else random).
     pub root_access_key_id: Option<String>,
     pub root_secret_access_key: Option<String>,
+    /// Test setting: seconds added to the server's clock (signature skew, session expiry, time keys).
+    /// Lets a test see temporary credentials expire without waiting; 0 in normal use.
+    pub clock_offset: i64,
 }
 
 impl Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             max_clock_skew: 900,
             root_access_key_id: None,
             root_secret_access_key: None,
+            clock_offset: 0,
         }
     }
 }
@@ -126,6 +131,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     directory: RwLock<Arc<Directory>>,
     pub metrics: Metrics,
+    /// SigV4 signing keys, derived once per key, day, region and service (wire spec §5.6).
+    pub signing_keys: sagegate_sigv4::SigningKeyCache,
 }
 
 impl AppState {
@@ -136,10 +143,16 @@ impl AppState {
             store,
             directory: RwLock::new(Arc::new(Directory::default())),
             metrics: Metrics::default(),
+            signing_keys: sagegate_sigv4::SigningKeyCache::new(),
         });
         st.bootstrap()?;
         st.refresh()?;
         Ok(st)
+    }
+
+    /// The server's clock in epoch seconds: the system clock plus the `clock_offset` test setting.
+    pub fn now(&self) -> i64 {
+        http::now().saturating_add(self.config.clock_offset)
     }
 
     /// The current snapshot.
@@ -159,12 +172,22 @@ impl AppState {
             Ok(())
         })?;
         if let Some(d) = loaded {
-            match self.directory.write() {
-                Ok(mut w) => *w = Arc::new(d),
-                Err(poisoned) => *poisoned.into_inner() = Arc::new(d),
-            }
+            self.install(d);
         }
         Ok(())
+    }
+
+    /// Installs a snapshot unless a newer one is in place. Loads race: the refresher may finish a load
+    /// begun before a write after the write's own refresh installed a newer snapshot; going back to the
+    /// older one would make a new key or session unknown until the next poll.
+    fn install(&self, d: Directory) {
+        let mut current = match self.directory.write() {
+            Ok(w) => w,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if d.counter >= current.counter {
+            *current = Arc::new(d);
+        }
     }
 
     /// Reloads only when another writer (or process) changed the store.
@@ -196,7 +219,7 @@ impl AppState {
                 id: cfg.account_id.clone(),
                 root_access_key_id: cfg.root_access_key_id.clone().unwrap_or_else(|| ids::id("AKIA")),
                 root_secret: cfg.root_secret_access_key.clone().unwrap_or_else(ids::secret),
-                created: http::now(),
+                created: http::now().saturating_add(cfg.clock_offset),
             };
             let v = serde_json::to_value(&rec).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             tx.put(ACCOUNT, "main", &v)
@@ -260,5 +283,22 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_snapshot_never_replaces_a_newer_one() {
+        let store: Arc<dyn Store> = Arc::from(sagegate_store::open(":memory:").unwrap());
+        let st = AppState::new(Config::default(), store).unwrap();
+        st.write(|tx| tx.put("user", "x", &serde_json::json!({"name": "x", "path": "/", "id": "AIDAX", "arn": "arn:aws:iam::123456789012:user/x", "created": 0}))).unwrap();
+        let newer = st.directory().counter;
+        assert!(newer > 0 && st.directory().users.contains_key("x"));
+        st.install(Directory::default());
+        assert_eq!(st.directory().counter, newer);
+        assert!(st.directory().users.contains_key("x"));
     }
 }

@@ -371,8 +371,11 @@ pub struct Verified {
 /// server keeps them (§5.6) and skips four HMACs per request.
 #[derive(Debug, Default)]
 pub struct SigningKeyCache {
-    keys: std::sync::Mutex<std::collections::HashMap<(String, String, String, String), (String, [u8; 32])>>,
+    keys: std::sync::Mutex<std::collections::HashMap<KeyScope, (String, [u8; 32])>>,
 }
+
+/// (access key id, date, region, service).
+type KeyScope = (String, String, String, String);
 
 impl SigningKeyCache {
     pub fn new() -> Self {
