@@ -108,8 +108,9 @@ enum PolicyCommand {
     /// Validate policy documents as IAM does; exits 1 if any has an error.
     Check {
         /// The kind of policy, which decides what is required and forbidden.
-        #[arg(long, value_enum, default_value_t = Kind::Identity)]
-        kind: Kind,
+        /// identity (inline), managed, resource, trust, boundary, session, scp or rcp.
+        #[arg(long, value_parser = parse_kind, default_value = "identity")]
+        kind: PolicyKind,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
@@ -125,49 +126,19 @@ enum Output {
     Json,
 }
 
-/// Policy kinds, as accepted on the command line.
-#[derive(Clone, Copy, ValueEnum)]
-enum Kind {
-    /// An inline identity policy of a user, group or role.
-    Identity,
-    /// A customer managed policy (Version 2012-10-17 required, 6,144 characters).
-    Managed,
-    /// A resource-based policy.
-    Resource,
-    /// A role trust policy.
-    Trust,
-    /// A permissions boundary.
-    Boundary,
-    /// An inline session policy.
-    Session,
-    /// A service control policy.
-    Scp,
-    /// A resource control policy.
-    Rcp,
-}
-
-impl From<Kind> for PolicyKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Identity => PolicyKind::Identity,
-            Kind::Managed => PolicyKind::Managed,
-            Kind::Resource => PolicyKind::Resource,
-            Kind::Trust => PolicyKind::Trust,
-            Kind::Boundary => PolicyKind::Boundary,
-            Kind::Session => PolicyKind::Session,
-            Kind::Scp => PolicyKind::Scp,
-            Kind::Rcp => PolicyKind::Rcp,
-        }
-    }
+/// Policy kinds by their names in `sagegate_policy::PolicyKind` (one definition, no mirror enum).
+fn parse_kind(s: &str) -> Result<PolicyKind, String> {
+    PolicyKind::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = PolicyKind::ALL.iter().map(|k| k.name()).collect();
+        format!("unknown policy kind `{s}` (expected one of: {})", names.join(", "))
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Policy { command: PolicyCommand::Check { kind, output, files } } => {
-            policy_check(kind.into(), output, &files)
-        }
+        Command::Policy { command: PolicyCommand::Check { kind, output, files } } => policy_check(kind, output, &files),
         Command::Simulate { input, output, api: None, .. } => simulate(&input, output),
         Command::Simulate {
             input,

@@ -36,6 +36,17 @@ impl Params {
         items.into_iter().map(|(_, v)| v).collect()
     }
 
+    /// Tags as `Name.member.N.{Key,Value}`, in order (IAM and STS share the encoding; each checks its own limits).
+    pub fn tags(&self, name: &str) -> Vec<crate::records::Tag> {
+        self.structs(name)
+            .into_iter()
+            .map(|f| {
+                let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+                crate::records::Tag { key: get("Key"), value: get("Value") }
+            })
+            .collect()
+    }
+
     /// A list of structures `Name.member.N.Field`, as (N-ordered) maps of field → value.
     pub fn structs(&self, name: &str) -> Vec<Vec<(String, String)>> {
         let Params::Query(p) = self else {

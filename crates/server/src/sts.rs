@@ -64,15 +64,7 @@ fn duration(call: &Call, default: i64) -> i64 {
 
 /// Session tags (T5; lengths and patterns were checked by the model). Keys are unique ignoring case.
 fn tags(call: &Call) -> Result<Vec<Tag>, ApiError> {
-    let tags: Vec<Tag> = call
-        .params
-        .structs("Tags")
-        .into_iter()
-        .map(|f| {
-            let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-            Tag { key: get("Key"), value: get("Value") }
-        })
-        .collect();
+    let tags: Vec<Tag> = call.params.tags("Tags");
     for (i, t) in tags.iter().enumerate() {
         if tags.iter().skip(i + 1).any(|u| u.key.eq_ignore_ascii_case(&t.key)) {
             return Err(err(

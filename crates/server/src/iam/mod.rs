@@ -268,15 +268,7 @@ fn check_policy(text: &str, kind: PolicyKind) -> Result<(), ApiError> {
 
 /// `Tags.member.N.{Key,Value}`, checked against IAM's limits (≤ 50; key ≤ 128, value ≤ 256).
 fn tags_param(call: &Call) -> Result<Vec<Tag>, ApiError> {
-    let tags: Vec<Tag> = call
-        .params
-        .structs("Tags")
-        .into_iter()
-        .map(|f| {
-            let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-            Tag { key: get("Key"), value: get("Value") }
-        })
-        .collect();
+    let tags: Vec<Tag> = call.params.tags("Tags");
     if tags.len() > 50 {
         return Err(constraint("Tags", "", "Member must have length less than or equal to 50"));
     }
