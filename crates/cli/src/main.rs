@@ -91,6 +91,9 @@ struct ServeArgs {
     /// The accepted clock skew of signed requests, in seconds.
     #[arg(long, env = "SAGEGATE_MAX_CLOCK_SKEW", default_value_t = 900)]
     max_clock_skew: i64,
+    /// Log every request as a JSON line on stderr (errors and denials are always logged).
+    #[arg(long, env = "SAGEGATE_LOG_REQUESTS")]
+    log_requests: bool,
     /// Root access key id to create on first start (else random).
     #[arg(long, env = "SAGEGATE_ROOT_ACCESS_KEY_ID", hide_env_values = true)]
     root_access_key_id: Option<String>,
@@ -476,6 +479,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         root_access_key_id: args.root_access_key_id.clone(),
         root_secret_access_key: args.root_secret_access_key.clone(),
         clock_offset: args.clock_offset,
+        log_requests: args.log_requests,
     };
     let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
         .map_err(|e| format!("cannot load the state: {e}"))?;
@@ -485,7 +489,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         format!("[sagegate]\naws_access_key_id = {akid}\naws_secret_access_key = {secret}\nregion = {}\n", args.region);
     write_private(&creds, &text).map_err(|e| format!("cannot write {}: {e}", creds.display()))?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
-    runtime.block_on(async {
+    // The last reference to the state must be dropped outside the runtime: the PostgreSQL client
+    // blocks on its own runtime when closing, which panics on a runtime worker.
+    let keep = state.clone();
+    let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(&args.listen).await.map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         eprintln!(
@@ -498,7 +505,10 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
             creds.display()
         );
         sagegate_server::serve(state, listener).await.map_err(|e| e.to_string())
-    })?;
+    });
+    drop(runtime);
+    drop(keep);
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -221,18 +221,46 @@ pub async fn handle(
             }
         }
     };
-    let resp = match result {
-        Ok(r) => r,
+    let (resp, error) = match result {
+        Ok(r) => (r, None),
         Err(e) => {
             if e.code.starts_with("AccessDenied") {
                 state.metrics.denied.fetch_add(1, Ordering::Relaxed);
             }
             state.metrics.errors.fetch_add(1, Ordering::Relaxed);
-            e.into_response_with_id(&request_id)
+            let summary = (e.code.clone(), e.message.clone());
+            (e.into_response_with_id(&request_id), Some(summary))
         }
     };
-    state.metrics.record_latency(started.elapsed());
+    let elapsed = started.elapsed();
+    state.metrics.record_latency(elapsed);
+    if error.is_some() || state.config.log_requests {
+        log_request(&request_id, &method, &headers, resp.status().as_u16(), elapsed, error);
+    }
     resp
+}
+
+/// One structured log line per request (JSON on stderr), keyed by the request id clients also see.
+fn log_request(
+    request_id: &str,
+    method: &Method,
+    headers: &HeaderMap,
+    status: u16,
+    elapsed: std::time::Duration,
+    error: Option<(String, String)>,
+) {
+    let target = headers.get("x-amz-target").and_then(|v| v.to_str().ok());
+    let line = serde_json::json!({
+        "time": crate::call::iso8601(now()),
+        "requestId": request_id,
+        "method": method.as_str(),
+        "target": target,
+        "status": status,
+        "micros": elapsed.as_micros() as u64,
+        "errorCode": error.as_ref().map(|e| &e.0),
+        "message": error.as_ref().map(|e| &e.1),
+    });
+    eprintln!("{line}");
 }
 
 /// How much of an oversized body is read and thrown away, so that a client still sending it receives

@@ -48,6 +48,8 @@ pub struct Config {
     /// Test setting: seconds added to the server's clock (signature skew, session expiry, time keys).
     /// Lets a test see temporary credentials expire without waiting; 0 in normal use.
     pub clock_offset: i64,
+    /// Log every request (a JSON line on stderr). Errors and denials are always logged.
+    pub log_requests: bool,
 }
 
 impl Config {
@@ -68,6 +70,7 @@ impl Default for Config {
             root_access_key_id: None,
             root_secret_access_key: None,
             clock_offset: 0,
+            log_requests: false,
         }
     }
 }
