@@ -233,6 +233,20 @@ def proc_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def busy_cpu_seconds():
+    """CPU time all processes spent busy (user, nice, system, irq, softirq, steal), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return f.read().split()[0]
@@ -273,9 +287,9 @@ def measure(name, endpoint, pid, target, keys, conns, args, workdir, is_sagegate
     lua_script(stem + ".lua", body, headers, count_status=args.status_in_timed_run)
     w = wrk(endpoint, stem + "-warmup.lua", conns, args.warmup, args.timeout)
     m0 = scrape(endpoint) if is_sagegate else None
-    cpu0, load0 = proc_cpu_seconds(pid), loadavg()
+    cpu0, load0, busy0, wrk0, t0 = proc_cpu_seconds(pid), loadavg(), busy_cpu_seconds(), children_cpu_seconds(), time.time()
     r = wrk(endpoint, stem + ".lua", conns, args.duration, args.timeout)
-    cpu1, load1 = proc_cpu_seconds(pid), loadavg()
+    cpu1, load1, busy1, wrk1, t1 = proc_cpu_seconds(pid), loadavg(), busy_cpu_seconds(), children_cpu_seconds(), time.time()
     m1 = scrape(endpoint) if is_sagegate else None
     seconds = r["duration_us"] / 1e6
     row = {
@@ -293,6 +307,10 @@ def measure(name, endpoint, pid, target, keys, conns, args, workdir, is_sagegate
         "probe": {"status": status, "code": code, "body": snippet},
         "server_cpu_us_per_req": (cpu1 - cpu0) * 1e6 / max(r["requests"], 1),
         "load": f"{load0}→{load1}",
+        # CPU use during the timed run, in CPUs (2.0 = both cores busy): the server, wrk, everything else.
+        "cpus_server": (cpu1 - cpu0) / (t1 - t0),
+        "cpus_wrk": (wrk1 - wrk0) / (t1 - t0),
+        "cpus_other": max(0.0, ((busy1 - busy0) - (cpu1 - cpu0) - (wrk1 - wrk0)) / (t1 - t0)),
     }
     if m1 is not None:
         n = m1.get("sagegate_request_duration_seconds_count", 0) - m0.get("sagegate_request_duration_seconds_count", 0)
@@ -324,15 +342,50 @@ def fmt_statuses(row):
 
 
 def table(rows):
-    out = [
-        "| request | server | conns | req/s | p50 ms | p99 ms | status codes (count) | answer | server CPU µs/req |",
-        "|---|---|---:|---:|---:|---:|---|---|---:|",
-    ]
+    """Two Markdown tables, moto beside sagegate: throughput, latency and answers; then CPU per request."""
+    by = {(r["target"], r["connections"], r["server"]): r for r in rows}
+    keys = []
     for r in rows:
-        answer = f"{r['probe']['status']} {r['probe']['code']}".strip()
+        k = (r["target"], r["connections"])
+        if k not in keys:
+            keys.append(k)
+
+    def answers(r):
+        if r is None:
+            return "—"
+        return fmt_statuses(r) + (f" ({r['probe']['code']})" if r["probe"]["code"] else "")
+
+    def num(r, field, f):
+        return "—" if r is None else format(r[field], f)
+
+    out = [
+        "| request | conns | sagegate req/s | p50 ms | p99 ms | sagegate answers (timed run) "
+        "| moto req/s | p50 ms | p99 ms | moto answers (timed run) |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    for t, c in keys:
+        sg, mo = by.get((t, c, "sagegate")), by.get((t, c, "moto"))
         out.append(
-            f"| {r['target']} | {r['server']} | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.2f} | "
-            f"{r['p99_ms']:.2f} | {fmt_statuses(r)} | {answer} | {r['server_cpu_us_per_req']:,.0f} |"
+            f"| {t} | {c} | {num(sg, 'rps', ',.0f')} | {num(sg, 'p50_ms', '.2f')} | {num(sg, 'p99_ms', '.2f')} "
+            f"| {answers(sg)} | {num(mo, 'rps', ',.0f')} | {num(mo, 'p50_ms', '.2f')} | {num(mo, 'p99_ms', '.2f')} "
+            f"| {answers(mo)} |"
+        )
+    out += [
+        "",
+        "| request | conns | sagegate CPU µs/req | moto CPU µs/req | sagegate in-handler µs (`/metrics`) "
+        "| CPUs busy in sagegate's row: sagegate / wrk / other | CPUs busy in moto's row: moto / wrk / other |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+
+    def cpus(r):
+        return "—" if r is None else f"{r['cpus_server']:.2f} / {r['cpus_wrk']:.2f} / {r['cpus_other']:.2f}"
+
+    for t, c in keys:
+        sg, mo = by.get((t, c, "sagegate")), by.get((t, c, "moto"))
+        handler = "—" if sg is None or sg.get("handler_us_per_req") is None else f"{sg['handler_us_per_req']:.0f}"
+        out.append(
+            f"| {t} | {c} | {num(sg, 'server_cpu_us_per_req', ',.0f')} | {num(mo, 'server_cpu_us_per_req', ',.0f')} "
+            f"| {handler} | {cpus(sg)} | {cpus(mo)} |"
         )
     return "\n".join(out)
 
@@ -387,19 +440,34 @@ def profile(endpoint, pid, keys, args, workdir):
     # Inclusive share of sagegate's CPU samples (all threads) per stage; stages nest as indented.
     stages = [
         ("sagegate_server::http::handle (body read → response built)", "sagegate_server::http::handle::{{closure}}"),
-        ("  sagegate_sigv4::verify (SigV4, signing key derived per request)", "sagegate_sigv4::verify"),
-        ("    of which sagegate_sigv4::signing_key", "sagegate_sigv4::signing_key"),
+        ("  sagegate_sigv4::verify / verify_cached (SigV4)", ("sagegate_sigv4::verify", "sagegate_sigv4::verify_cached")),
+        ("    of which sagegate_sigv4::signing_key (derivation, on a cache miss)", "sagegate_sigv4::signing_key"),
+        ("  sagegate_server::sts::session::resolve (caller identity)", "sagegate_server::sts::session::resolve"),
         ("  sagegate_sagemaker::plan::plan (actions, ARNs, context keys)", "sagegate_sagemaker::plan::plan"),
         ("  sagegate_server::call::Call::base_context (request context)", "sagegate_server::call::Call::base_context"),
         ("  sagegate_sagemaker::plan::decide (decision + message)", "sagegate_sagemaker::plan::decide"),
         ("    of which sagegate_policy::eval::evaluate (policy evaluation)", "sagegate_policy::eval::evaluate"),
-        ("  sagegate_server::error::ApiError::into_response_with_id", "sagegate_server::error::ApiError::into_response_with_id"),
+        ("  sagegate_server::error::ApiError::into_response_with_id (error body)", "sagegate_server::error::ApiError::into_response_with_id"),
+        ("  sagegate_server::http::log_request (JSON log line to stderr; errors always)", "sagegate_server::http::log_request"),
     ]
-    result = {name: children.get(sym, 0.0) for name, sym in stages}
+    def share(syms):
+        return max(children.get(x, 0.0) for x in ((syms,) if isinstance(syms, str) else syms))
+
+    result = {name: share(sym) for name, sym in stages}
     result["rest: hyper, tokio, kernel TCP (100% − handle)"] = round(100.0 - result[stages[0][0]], 2)
     m = re.search(r"# Samples: (\S+)", rep.stdout)
     result["_samples"] = m.group(1) if m else "?"
     return result
+
+
+def source_version():
+    """The commit sagegate was built from, and whether the working tree had uncommitted changes (read-only git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "crates"], capture_output=True).returncode
+        return head + (" + uncommitted changes" if dirty else "")
+    except OSError:
+        return "?"
 
 
 def main():
@@ -444,7 +512,9 @@ def main():
                 log(f"{target:36} {name:8} {c:3} connections: {args.warmup}s warm-up + {args.duration}s ...")
                 row = measure(name, endpoint, pid, target, keys, c, args, args.out, is_sg)
                 log(f"  {row['rps']:,.0f} req/s, p50 {row['p50_ms']:.2f} ms, p99 {row['p99_ms']:.2f} ms, "
-                    f"{fmt_statuses(row)}, probe {row['probe']['status']} {row['probe']['code']}, load {row['load']}")
+                    f"{fmt_statuses(row)}, probe {row['probe']['status']} {row['probe']['code']}, load {row['load']}, "
+                    f"CPUs busy: server {row['cpus_server']:.2f}, wrk {row['cpus_wrk']:.2f}, "
+                    f"other {row['cpus_other']:.2f}")
                 rows.append(row)
     ended_load = open("/proc/loadavg").read().split()[:3]
 
@@ -465,7 +535,7 @@ def main():
         "warmup_s": args.warmup,
         "rows": rows,
         "profile": prof,
-        "versions": {"boto3": boto3.__version__, "botocore": botocore.__version__},
+        "versions": {"boto3": boto3.__version__, "botocore": botocore.__version__, "sagegate": source_version()},
     }
     try:
         import moto
@@ -481,7 +551,8 @@ def main():
 
     print()
     print(f"Server benchmark ({args.warmup}s warm-up + {args.duration}s per row, wrk on the same machine, "
-          f"{os.cpu_count()} CPUs, load average {' '.join(started_load)} before, {' '.join(ended_load)} after):")
+          f"{os.cpu_count()} CPUs, load average {' '.join(started_load)} before, {' '.join(ended_load)} after; "
+          f"sagegate {result['versions']['sagegate']}, moto {result['versions'].get('moto', '-')}):")
     print()
     print(text)
     print()
@@ -490,13 +561,8 @@ def main():
     sg_rows = [r for r in rows if r["server"] == "sagegate"]
     if sg_rows:
         print()
-        print("sagegate /metrics during each run: mean in-handler time per request (body read → response built), "
-              "decisions per request:")
-        for r in sg_rows:
-            h = r.get("handler_us_per_req")
-            print(f"- {r['target']}, {r['connections']} conns: {h:.1f} µs in handler, "
-                  f"{r.get('decisions_per_req') or 0:.2f} decisions/request, {r['server_cpu_us_per_req']:.1f} µs "
-                  "process CPU/request" if h is not None else f"- {r['target']}: no metrics")
+        print("sagegate /metrics: policy decisions per request: " + ", ".join(
+            f"{r['target']} ({r['connections']}) {r.get('decisions_per_req') or 0:.2f}" for r in sg_rows))
     if prof:
         print()
         cpu = next((r["server_cpu_us_per_req"] for r in sg_rows

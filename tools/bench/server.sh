@@ -43,7 +43,12 @@ fi
 work="$(mktemp -d -t sagegate-bench.XXXXXX)"
 sg_pid=""
 moto_pid=""
+driver_pid=""
 cleanup() {
+  if [ -n "$driver_pid" ] && kill -0 "$driver_pid" 2>/dev/null; then
+    pkill -TERM -P "$driver_pid" 2>/dev/null || true # its wrk or perf, by parent pid
+    kill -TERM "$driver_pid" 2>/dev/null || true
+  fi
   for p in $sg_pid $moto_pid; do
     kill -TERM "$p" 2>/dev/null || true
   done
@@ -83,9 +88,11 @@ except Exception:
 
 sg_port="$(free_port)"
 mkdir -p "$work/sagegate"
-# Logs off the hot path: the benchmark measures the server, not its log writes to a terminal.
-RUST_LOG="${RUST_LOG:-warn}" "$SAGEGATE" serve --listen "127.0.0.1:$sg_port" --data-dir "$work/sagegate" \
-  >"$work/sagegate.log" 2>&1 &
+# sagegate's defaults (SQLite in the temp dir, account 123456789012 like moto's): no SAGEGATE_* setting of the
+# caller's shell (a PostgreSQL URL, --log-requests, a clock offset) leaks in. Its log (errors and denials are
+# always logged, one JSON line each) goes to a file, as in a deployment, not to a terminal.
+for v in $(compgen -e | grep '^SAGEGATE_' || true); do unset "$v"; done
+"$SAGEGATE" serve --listen "127.0.0.1:$sg_port" --data-dir "$work/sagegate" >"$work/sagegate.log" 2>&1 &
 sg_pid=$!
 wait_ready "http://127.0.0.1:$sg_port/health" sagegate "$sg_pid" "$work/sagegate.log"
 
@@ -99,10 +106,13 @@ moto_pid=$!
 wait_ready "http://127.0.0.1:$moto_port/moto-api/data.json" moto "$moto_pid" "$work/moto.log"
 
 echo "== sagegate pid $sg_pid on 127.0.0.1:$sg_port; moto pid $moto_pid on 127.0.0.1:$moto_port" >&2
+# In the background and waited for, so that a TERM or INT sent to this script alone runs the trap at once.
 "$VENV/bin/python" tools/bench/server.py \
   --sagegate "http://127.0.0.1:$sg_port" --sagegate-pid "$sg_pid" --sagegate-data "$work/sagegate" \
   --moto "http://127.0.0.1:$moto_port" --moto-pid "$moto_pid" \
   --out "$OUT" \
   --duration "${BENCH_DURATION:-10}" --warmup "${BENCH_WARMUP:-2}" \
   --connections "${BENCH_CONNECTIONS:-1,64}" --only "${BENCH_ONLY:-}" \
-  --profile-seconds "${BENCH_PROFILE_SECONDS:-5}" "$@"
+  --profile-seconds "${BENCH_PROFILE_SECONDS:-5}" "$@" &
+driver_pid=$!
+wait "$driver_pid"

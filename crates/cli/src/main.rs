@@ -91,7 +91,7 @@ struct ServeArgs {
     /// The accepted clock skew of signed requests, in seconds.
     #[arg(long, env = "SAGEGATE_MAX_CLOCK_SKEW", default_value_t = 900)]
     max_clock_skew: i64,
-    /// Log every request as a JSON line on stderr (errors and denials are always logged).
+    /// Log every request as a JSON line on stderr, with its request id (server faults are always logged).
     #[arg(long, env = "SAGEGATE_LOG_REQUESTS")]
     log_requests: bool,
     /// Root access key id to create on first start (else random).

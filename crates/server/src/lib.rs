@@ -48,7 +48,7 @@ pub struct Config {
     /// Test setting: seconds added to the server's clock (signature skew, session expiry, time keys).
     /// Lets a test see temporary credentials expire without waiting; 0 in normal use.
     pub clock_offset: i64,
-    /// Log every request (a JSON line on stderr). Errors and denials are always logged.
+    /// Log every request (a JSON line on stderr). Server faults (5xx but 501) are always logged.
     pub log_requests: bool,
 }
 
