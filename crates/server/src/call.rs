@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sagegate_policy::{evaluate, explain::access_denied_message, Context, Request};
+use sagegate_policy::{evaluate, explain::access_denied_message, Context, ContextValue, Request};
 
 use crate::directory::{Directory, Identity};
 use crate::error::{ApiError, Service};
@@ -120,21 +120,21 @@ impl Call {
         ctx
     }
 
-    /// Authorizes `action` on `resource` (owned by this account unless given) with extra context keys.
-    pub fn authorize(&self, action: &str, resource: &str, extra: &[(&str, String)]) -> Result<(), ApiError> {
+    /// Authorizes `action` on `resource` with extra context keys (single or multivalued). Resources of
+    /// the `aws` pseudo-account (AWS managed policies) count as the caller's own, so reading them needs
+    /// only an identity Allow, as on AWS.
+    pub fn authorize(&self, action: &str, resource: &str, extra: Vec<(String, ContextValue)>) -> Result<(), ApiError> {
         let identity = self.identity()?;
         let mut ctx = self.base_context();
         for (k, v) in extra {
-            ctx.insert_single(*k, v.clone());
+            ctx.insert(k, v);
         }
-        let req = Request::new(identity.principal.clone(), action, resource, None, ctx)
+        let owner = resource.starts_with("arn:aws:iam::aws:").then(|| self.account().to_string());
+        let req = Request::new(identity.principal.clone(), action, resource, owner, ctx)
             .map_err(|e| ApiError::internal(self.service, e))?;
         let decision = evaluate(&identity.policies, &req);
         self.state.metrics.decisions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        match access_denied_message(&req, &decision) {
-            None => Ok(()),
-            Some(m) => Err(ApiError::access_denied(self.service, m)),
-        }
+        access_denied_message(&req, &decision).map_or(Ok(()), |m| Err(ApiError::access_denied(self.service, m)))
     }
 
     pub fn account(&self) -> &str {

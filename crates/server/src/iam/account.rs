@@ -22,7 +22,7 @@ fn sorted<T>(map: &HashMap<String, T>) -> Vec<&T> {
 
 /// `Filter` is a list of `User`, `Role`, `Group`, `LocalManagedPolicy`, `AWSManagedPolicy`; none means all.
 pub(super) fn authorization_details(call: &Call) -> Res {
-    authorize(call, "iam:GetAccountAuthorizationDetails", "*", Vec::new())?;
+    call.authorize("iam:GetAccountAuthorizationDetails", "*", Vec::new())?;
     let filter = call.params.list("Filter");
     const KINDS: [&str; 5] = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"];
     if let Some(bad) = filter.iter().find(|f| !KINDS.contains(&f.as_str())) {

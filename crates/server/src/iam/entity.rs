@@ -124,12 +124,12 @@ pub(super) fn authorized<R: Record>(
         Ok(r) => {
             let mut ctx = r.resource_ctx();
             ctx.extend(extra(Some(&r)));
-            authorize(call, action, r.arn(), ctx)?;
+            call.authorize(action, r.arn(), ctx)?;
             Ok(r)
         }
         Err(e) => {
             if let Some(arn) = R::assumed_arn(call) {
-                authorize(call, action, &arn, extra(None))?;
+                call.authorize(action, &arn, extra(None))?;
             }
             Err(e)
         }
@@ -295,7 +295,7 @@ pub(super) fn creation<E: Entity>(call: &Call, max_name: usize) -> Result<Creati
     let boundary = call.params.get("PermissionsBoundary").map(str::to_string);
     let mut ctx = request_tags_ctx(&tags);
     ctx.extend(boundary_ctx(boundary.as_deref()));
-    authorize(call, &action(call), &arn, ctx)?;
+    call.authorize(&action(call), &arn, ctx)?;
     if let Some(b) = &boundary {
         policies::check_boundary(&call.dir, b)?;
     }
@@ -306,7 +306,7 @@ pub(super) fn creation<E: Entity>(call: &Call, max_name: usize) -> Result<Creati
 /// `arn:aws:iam::<account>:<kind><prefix>` (as AWS names the resource in its AccessDenied text).
 pub(super) fn list<E: Entity>(call: &Call, element: &str, f: impl Fn(&mut Xml, &E)) -> Res {
     let prefix = call.params.get("PathPrefix").unwrap_or("/");
-    authorize(call, &action(call), &iam_arn(call, E::LABEL, prefix, ""), Vec::new())?;
+    call.authorize(&action(call), &iam_arn(call, E::LABEL, prefix, ""), Vec::new())?;
     let mut found: Vec<&E> = E::all(&call.dir).values().filter(|e| e.path().starts_with(prefix)).collect();
     found.sort_by_key(|e| e.name().to_ascii_lowercase());
     paginate(call, &found, element, |x, e| f(x, e))

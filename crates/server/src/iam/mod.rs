@@ -20,7 +20,7 @@ mod users;
 
 use std::collections::HashMap;
 
-use sagegate_policy::{evaluate, explain::access_denied_message, validate, ContextValue, PolicyKind, Request};
+use sagegate_policy::{validate, ContextValue, PolicyKind};
 use sagegate_store::{StoreError, Tx, TxExt};
 
 use crate::call::Call;
@@ -297,23 +297,6 @@ fn iam_arn(call: &Call, kind: &str, path: &str, name: &str) -> String {
 /// `iam:<Operation>`, the action of most calls.
 fn action(call: &Call) -> String {
     format!("iam:{}", call.operation)
-}
-
-/// Authorizes `action` on `resource` with the request's global keys plus `extra` (which may be
-/// multivalued, like `aws:TagKeys`). `Call::authorize` takes single values only. AWS managed policies
-/// (`arn:aws:iam::aws:policy/…`) are read in the caller's account, not as another account's resource.
-fn authorize(call: &Call, action: &str, resource: &str, extra: Ctx) -> Result<(), ApiError> {
-    let identity = call.identity()?;
-    let mut ctx = call.base_context();
-    for (k, v) in extra {
-        ctx.insert(k, v);
-    }
-    let owner = resource.starts_with("arn:aws:iam::aws:").then(|| call.account().to_string());
-    let req = Request::new(identity.principal.clone(), action, resource, owner, ctx)
-        .map_err(|e| ApiError::internal(Service::Iam, e))?;
-    let decision = evaluate(&identity.policies, &req);
-    call.state.metrics.decisions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    access_denied_message(&req, &decision).map_or(Ok(()), |m| Err(ApiError::access_denied(Service::Iam, m)))
 }
 
 fn single(key: impl Into<String>, value: impl Into<String>) -> (String, ContextValue) {

@@ -127,7 +127,7 @@ pub(super) async fn create(call: &Call) -> Res {
     let path = path_param(call)?;
     let arn = iam_arn(call, "policy", &path, &name);
     let tags = tags_param(call)?;
-    authorize(call, "iam:CreatePolicy", &arn, request_tags_ctx(&tags))?;
+    call.authorize("iam:CreatePolicy", &arn, request_tags_ctx(&tags))?;
     let doc = call.required("PolicyDocument")?.to_string();
     check_policy(&doc, PolicyKind::Managed)?;
     let exists = err(
@@ -173,7 +173,7 @@ pub(super) fn get(call: &Call) -> Res {
 /// ListPolicies: `Scope` (All, AWS, Local), `OnlyAttached`, `PathPrefix`, `PolicyUsageFilter`.
 pub(super) fn list(call: &Call) -> Res {
     let prefix = call.params.get("PathPrefix").unwrap_or("/");
-    authorize(call, "iam:ListPolicies", &iam_arn(call, "policy", prefix, ""), Vec::new())?;
+    call.authorize("iam:ListPolicies", &iam_arn(call, "policy", prefix, ""), Vec::new())?;
     let scope = call.params.get("Scope").unwrap_or("All");
     let (local, aws) = match scope {
         "All" => (true, true),

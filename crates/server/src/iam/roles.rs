@@ -154,7 +154,7 @@ pub(super) async fn create_service_linked(call: &Call) -> Res {
         .ok_or_else(|| invalid_input(format!("Service name {service} is not supported for service-linked roles.")))?;
     let path = format!("{SERVICE_ROLE_PATH}{service}/");
     let arn = iam_arn(call, "role", &path, name);
-    authorize(call, "iam:CreateServiceLinkedRole", &arn, vec![single("iam:AWSServiceName", service.clone())])?;
+    call.authorize("iam:CreateServiceLinkedRole", &arn, vec![single("iam:AWSServiceName", service.clone())])?;
     if call.params.get("CustomSuffix").is_some() {
         return Err(invalid_input(format!("Custom suffix is not allowed for {service}")));
     }

@@ -284,14 +284,14 @@ fn evaluation_xml(x: &mut Xml, e: &Evaluation, table: &[Source]) {
 /// entity's boundary; `ResourcePolicy` is the resource-based policy.
 pub(super) fn simulate(call: &Call) -> Res {
     let (who, mut identity, entity_boundary) = if call.operation == "SimulateCustomPolicy" {
-        authorize(call, "iam:SimulateCustomPolicy", "*", Vec::new())?;
+        call.authorize("iam:SimulateCustomPolicy", "*", Vec::new())?;
         required_list(call, "PolicyInputList")?;
         let synthetic =
             principal(PrincipalKind::IamUser, &iam_arn(call, "user", "/", "SimulatedUser"), call.account(), "");
         (caller(call)?.unwrap_or(synthetic), Vec::new(), None)
     } else {
         let arn = call.required("PolicySourceArn")?.to_string();
-        authorize(call, "iam:SimulatePrincipalPolicy", &arn, Vec::new())?;
+        call.authorize("iam:SimulatePrincipalPolicy", &arn, Vec::new())?;
         let s = subject(call, &arn)?;
         (caller(call)?.unwrap_or(s.principal), s.identity, s.boundary)
     };
@@ -346,12 +346,12 @@ pub(super) fn simulate(call: &Call) -> Res {
 /// `PolicyInputList`) and GetContextKeysForCustomPolicy (`PolicyInputList`).
 pub(super) fn context_keys(call: &Call) -> Res {
     let mut sources = if call.operation == "GetContextKeysForCustomPolicy" {
-        authorize(call, "iam:GetContextKeysForCustomPolicy", "*", Vec::new())?;
+        call.authorize("iam:GetContextKeysForCustomPolicy", "*", Vec::new())?;
         required_list(call, "PolicyInputList")?;
         Vec::new()
     } else {
         let arn = call.required("PolicySourceArn")?.to_string();
-        authorize(call, "iam:GetContextKeysForPrincipalPolicy", &arn, Vec::new())?;
+        call.authorize("iam:GetContextKeysForPrincipalPolicy", &arn, Vec::new())?;
         subject(call, &arn)?.identity
     };
     sources.extend(inputs(call, "PolicyInputList")?);

@@ -37,7 +37,7 @@ fn authorized_user(call: &Call) -> Result<UserRec, ApiError> {
         |u| u.arn.clone(),
     );
     let ctx = u.as_ref().map(Record::resource_ctx).unwrap_or_default();
-    authorize(call, &action(call), &arn, ctx)?;
+    call.authorize(&action(call), &arn, ctx)?;
     u
 }
 
