@@ -1,5 +1,7 @@
 //! Bytes → request fields + policy texts → parse, compile, `evaluate` and `explain`. Must never panic,
-//! and the hot path (`evaluate`) must reach the same decision as `explain`.
+//! and the hot path (`evaluate`, with its fast path) must reach the same decision as the reference
+//! algorithm (`evaluate_reference`) and `explain`, also with the resource policy, SCPs and RCPs left out
+//! (the shape the fast path handles).
 //!
 //! Input layout (UTF-8, `\n`-separated; see `fuzz/seeds/evaluate/` for examples):
 //!
@@ -16,7 +18,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use sagegate_policy::{
-    evaluate, explain, CompiledPolicy, Context, ContextValue, Policy, PolicySet, Principal, Request,
+    evaluate, evaluate_reference, explain, CompiledPolicy, Context, ContextValue, Policy, PolicySet, Principal, Request,
 };
 
 const DEFAULT_PRINCIPAL: &str = "arn:aws:iam::111122223333:user/alice";
@@ -84,4 +86,14 @@ fuzz_target!(|data: &[u8]| {
         req.action, req.resource, req.principal.kind
     );
     let _ = explanation.to_json(&req);
+
+    let fast_shape = PolicySet { resource: None, scps: Vec::new(), rcps: Vec::new(), ..set };
+    assert_eq!(
+        evaluate(&fast_shape, &req),
+        evaluate_reference(&fast_shape, &req),
+        "evaluate and evaluate_reference disagree without resource policy, SCPs and RCPs for {} on {} ({:?})",
+        req.action,
+        req.resource,
+        req.principal.kind
+    );
 });

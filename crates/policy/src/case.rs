@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::eval::{explain, PolicySet};
+use crate::eval::{explain_detailed, PolicySet};
 use crate::explain::{DecisionKind, Explanation};
 use crate::request::{Context, ContextValue, Principal, PrincipalKind, Request};
 use crate::validate::{validate, PolicyKind, Validation};
@@ -139,7 +139,7 @@ impl Case {
         match &self.body {
             CaseBody::Decision(d) => match d.policy_set() {
                 Ok(set) => {
-                    let e = explain(&set, &d.request);
+                    let e = explain_detailed(&set, &d.request);
                     CaseOutcome { case: self.clone(), result: Ok(CaseResult::Decision(Box::new(e))) }
                 }
                 Err(e) => CaseOutcome { case: self.clone(), result: Err(e) },

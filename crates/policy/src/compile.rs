@@ -1,16 +1,14 @@
 //! Policies compiled for evaluation: matchers built once, statements indexed by action.
 //!
 //! Architecture invariant: nothing here is re-parsed per request. Action patterns are lower-cased,
-//! resource ARNs split, condition values parsed, and statements indexed so that a decision only looks
-//! at statements whose action can match (exact action, then service prefix, then the rest).
-
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+//! resource ARNs split, condition values parsed, and statements indexed (`index.rs`) so that a decision
+//! only looks at statements whose action can match (exact action, then service prefix, then the rest).
 
 use crate::arn::split6;
 use crate::ast::{Effect, Policy, PrincipalSet, PrincipalType};
 use crate::condition::CompiledCondition;
 use crate::glob::{self, Glob, Token};
+use crate::index::{self, ActionIndex};
 use crate::span::Span;
 use crate::variables::{self, Piece};
 
@@ -20,12 +18,8 @@ pub struct CompiledPolicy {
     pub name: String,
     pub(crate) source: String,
     pub(crate) statements: Vec<CompiledStatement>,
-    /// Lower-cased `service:action` → statements whose Action lists it literally.
-    by_action: HashMap<String, Vec<u32>, BuildHasherDefault<Fnv>>,
-    /// Lower-cased service prefix → statements whose Action entries are wildcards within that service.
-    by_service: HashMap<String, Vec<u32>, BuildHasherDefault<Fnv>>,
-    /// Statements that may match any action (`*`, `NotAction`, odd prefixes).
-    any_action: Vec<u32>,
+    /// Which statements each action may match.
+    pub(crate) index: ActionIndex,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +33,9 @@ pub(crate) struct CompiledStatement {
     pub index: usize,
     pub sid: Option<String>,
     pub span: Span,
+    /// Spans of the `Principal`/`NotPrincipal`, `Action`/`NotAction` and `Resource`/`NotResource` members
+    /// (key through value), for explanations.
+    pub element_spans: [Option<Span>; 3],
     pub effect: CompiledEffect,
     pub principal: Option<PrincipalMatcher>,
     pub actions: ActionMatcher,
@@ -86,6 +83,8 @@ impl ActionMatcher {
 pub(crate) struct ResourceMatcher {
     pub negated: bool,
     pub entries: Vec<ResourcePattern>,
+    /// `Resource` lists `*`: every resource matches (R2), decided without looking at the entries.
+    pub all: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +95,52 @@ pub(crate) enum ResourcePattern {
     Never,
     /// A non-ARN entry: matches only the identical string (R8).
     Literal(String),
+    /// An ARN without wildcards or variables (most ARNs in policies): one string compare in the common case.
+    ExactArn(Box<ExactArn>),
     Arn(Box<ArnPattern>),
+}
+
+/// An ARN entry with no `*`, `?` or variable: it covers a resource when the two are equal, or when they
+/// differ only in the ASCII case of partition, service, region or account (R4, R6).
+#[derive(Debug, Clone)]
+pub(crate) struct ExactArn {
+    text: Box<str>,
+    /// Byte offsets of the first five `:` of `text`.
+    colons: [u32; 5],
+}
+
+impl ExactArn {
+    fn new(entry: &str) -> Option<ExactArn> {
+        let mut colons = [0u32; 5];
+        let mut found = entry.match_indices(':').map(|(i, _)| i);
+        for c in &mut colons {
+            *c = u32::try_from(found.next()?).ok()?;
+        }
+        Some(ExactArn { text: entry.into(), colons })
+    }
+
+    fn parts(&self) -> [&str; 6] {
+        let [a, b, c, d, e] = self.colons.map(|c| c as usize);
+        let t = &*self.text;
+        let part = |from: usize, to: usize| t.get(from..to).unwrap_or_default();
+        [part(0, a), part(a + 1, b), part(b + 1, c), part(c + 1, d), part(d + 1, e), part(e + 1, t.len())]
+    }
+
+    fn matches(&self, resource: &str, parts: Option<[&str; 6]>) -> bool {
+        if *self.text == *resource {
+            return true;
+        }
+        let Some([arn, partition, service, region, account, part]) = parts else {
+            return false;
+        };
+        let [_, p_partition, p_service, p_region, p_account, p_part] = self.parts();
+        arn == "arn"
+            && part == p_part
+            && service.eq_ignore_ascii_case(p_service)
+            && partition.eq_ignore_ascii_case(p_partition)
+            && region.eq_ignore_ascii_case(p_region)
+            && account.eq_ignore_ascii_case(p_account)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,6 +164,11 @@ pub(crate) enum RestPattern {
 
 impl ResourcePattern {
     fn compile(entry: &str, variables: bool) -> ResourcePattern {
+        ResourcePattern::compile_with(entry, variables, true)
+    }
+
+    /// `exact`: whether a wildcard-free ARN may become an `ExactArn` (tests compare both forms).
+    fn compile_with(entry: &str, variables: bool, exact: bool) -> ResourcePattern {
         if entry == "*" {
             return ResourcePattern::All;
         }
@@ -170,6 +219,11 @@ impl ResourcePattern {
                 RestPattern::Glob(Glob::new(rest))
             }
         };
+        if matches!(rest, RestPattern::Glob(_)) && exact && !entry.contains(['*', '?']) {
+            if let Some(e) = ExactArn::new(entry) {
+                return ResourcePattern::ExactArn(Box::new(e));
+            }
+        }
         ResourcePattern::Arn(Box::new(ArnPattern {
             partition: Glob::new(&partition.to_ascii_lowercase()),
             service: service.to_ascii_lowercase(),
@@ -193,6 +247,7 @@ impl ResourcePattern {
             ResourcePattern::All => true,
             ResourcePattern::Never => false,
             ResourcePattern::Literal(l) => l == resource,
+            ResourcePattern::ExactArn(e) => resource != "*" && e.matches(resource, parts),
             ResourcePattern::Arn(p) => {
                 if resource == "*" {
                     return false; // R3
@@ -228,14 +283,25 @@ impl ResourcePattern {
 }
 
 impl ResourceMatcher {
+    #[inline]
     pub fn matches(&self, req: &crate::request::Request, tokens: &mut Vec<Token>) -> bool {
-        // Split the resource only when an ARN entry needs it (most entries are `*`).
+        if self.all {
+            return true;
+        }
+        self.matches_entries(req, tokens)
+    }
+
+    fn matches_entries(&self, req: &crate::request::Request, tokens: &mut Vec<Token>) -> bool {
+        // Split the resource only when an ARN entry needs it (most entries are `*` or equal the resource).
         let mut parts = None;
-        let any = self.entries.iter().any(|e| {
-            if matches!(e, ResourcePattern::Arn(_)) && parts.is_none() {
-                parts = Some(req.resource_parts());
+        let any = self.entries.iter().any(|e| match e {
+            ResourcePattern::All => true,
+            ResourcePattern::ExactArn(x) if *x.text == *req.resource => true,
+            ResourcePattern::Arn(_) | ResourcePattern::ExactArn(_) => {
+                let parts = *parts.get_or_insert_with(|| req.resource_parts());
+                e.matches(&req.resource, parts, &req.context, tokens)
             }
-            e.matches(&req.resource, parts.flatten(), &req.context, tokens)
+            _ => e.matches(&req.resource, None, &req.context, tokens),
         });
         any != self.negated // R10
     }
@@ -285,9 +351,11 @@ impl CompiledPolicy {
                     }
                 },
             });
-            let resources = st.resource.as_ref().map(|r| ResourceMatcher {
-                negated: r.negated,
-                entries: r.entries.iter().map(|e| ResourcePattern::compile(&e.value, variables)).collect(),
+            let resources = st.resource.as_ref().map(|r| {
+                let entries: Vec<ResourcePattern> =
+                    r.entries.iter().map(|e| ResourcePattern::compile(&e.value, variables)).collect();
+                let all = !r.negated && entries.iter().any(|e| matches!(e, ResourcePattern::All));
+                ResourceMatcher { negated: r.negated, entries, all }
             });
             let conditions = st
                 .conditions
@@ -295,13 +363,24 @@ impl CompiledPolicy {
                 .enumerate()
                 .map(|(i, c)| {
                     let values: Vec<String> = c.values.iter().map(|v| v.value.clone()).collect();
-                    CompiledCondition::compile(c.parsed, &c.key.value, &values, i, variables)
+                    let mut compiled = CompiledCondition::compile(c.parsed, &c.key.value, &values, i, variables);
+                    compiled.operator_name = c.operator.value.clone();
+                    compiled.values_text = values;
+                    compiled.span = Span::new(c.key.span.start, c.values_span.end.max(c.key.span.end));
+                    compiled
                 })
                 .collect();
+            let member = |key: Span, value: Span| Some(Span::new(key.start, value.end.max(key.end)));
+            let element_spans = [
+                st.principal.as_ref().and_then(|p| member(p.key_span, p.span)),
+                st.action.as_ref().and_then(|a| member(a.key_span, a.span)),
+                st.resource.as_ref().and_then(|r| member(r.key_span, r.span)),
+            ];
             statements.push(CompiledStatement {
                 index: st.index,
                 sid: st.sid.as_ref().map(|s| s.value.clone()),
                 span: st.span,
+                element_spans,
                 effect,
                 principal,
                 actions,
@@ -309,16 +388,8 @@ impl CompiledPolicy {
                 conditions,
             });
         }
-        let mut compiled = CompiledPolicy {
-            name: name.into(),
-            source: policy.source.clone(),
-            statements,
-            by_action: HashMap::default(),
-            by_service: HashMap::default(),
-            any_action: Vec::new(),
-        };
-        compiled.build_index();
-        compiled
+        let index = ActionIndex::build(&statements);
+        CompiledPolicy { name: name.into(), source: policy.source.clone(), statements, index }
     }
 
     /// Parses and compiles in one step.
@@ -326,49 +397,15 @@ impl CompiledPolicy {
         Ok(CompiledPolicy::compile(name, &Policy::parse(text)?))
     }
 
-    fn build_index(&mut self) {
-        for (pos, st) in self.statements.iter().enumerate() {
-            let pos = pos as u32;
-            let a = &st.actions;
-            if a.negated || a.entries.iter().any(|e| matches!(e, ActionPattern::All)) {
-                self.any_action.push(pos);
-                continue;
-            }
-            // Each entry goes to the most specific bucket that covers it; a statement listed in
-            // several buckets of one request's lookup would be visited twice, so dedupe per bucket.
-            for e in &a.entries {
-                if let ActionPattern::Pattern { service, literal, .. } = e {
-                    let bucket = match literal {
-                        Some(l) => self.by_action.entry(l.clone()).or_default(),
-                        None => self.by_service.entry(service.clone()).or_default(),
-                    };
-                    if bucket.last() != Some(&pos) {
-                        bucket.push(pos);
-                    }
-                }
-            }
-        }
+    /// The candidate lists for a request's action (see `index.rs`).
+    #[inline]
+    pub(crate) fn lookup(&self, req: &crate::request::Request) -> index::Lists<'_> {
+        self.index.lookup(&req.action_lower, req.action_hash, req.service(), req.service_hash)
     }
 
     /// Statements whose action may match, each once, in statement order.
-    pub(crate) fn candidates<'a>(&'a self, action_lower: &str, service_lower: &str) -> Candidates<'a> {
-        let empty: &[u32] = &[];
-        Candidates {
-            // Skip hashing when a bucket map is empty (policies of only wildcards, or only literals).
-            a: if self.by_action.is_empty() {
-                empty
-            } else {
-                self.by_action.get(action_lower).map_or(empty, Vec::as_slice)
-            },
-            b: if self.by_service.is_empty() {
-                empty
-            } else {
-                self.by_service.get(service_lower).map_or(empty, Vec::as_slice)
-            },
-            c: &self.any_action,
-            statements: &self.statements,
-            last: None,
-        }
+    pub(crate) fn candidates<'a>(&'a self, req: &crate::request::Request) -> Candidates<'a> {
+        Candidates { merge: index::Merge { lists: self.lookup(req) }, statements: &self.statements }
     }
 
     /// The number of statements that can ever apply.
@@ -382,52 +419,18 @@ impl CompiledPolicy {
     }
 }
 
-/// A three-way merge of sorted statement lists, skipping duplicates.
+/// The candidate statements of one lookup, in statement order.
 pub(crate) struct Candidates<'a> {
-    a: &'a [u32],
-    b: &'a [u32],
-    c: &'a [u32],
+    merge: index::Merge<'a>,
     statements: &'a [CompiledStatement],
-    last: Option<u32>,
 }
 
 impl<'a> Iterator for Candidates<'a> {
     type Item = &'a CompiledStatement;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let heads = [self.a.first(), self.b.first(), self.c.first()];
-            let min = heads.iter().flatten().min().copied().copied()?;
-            for list in [&mut self.a, &mut self.b, &mut self.c] {
-                if list.first() == Some(&min) {
-                    *list = list.get(1..).unwrap_or_default();
-                }
-            }
-            if self.last == Some(min) {
-                continue;
-            }
-            self.last = Some(min);
-            return self.statements.get(min as usize);
-        }
-    }
-}
-
-/// FNV-1a: a small fast hasher for short action names (no DoS concern: keys come from policies).
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+        let e = self.merge.next_entry()?;
+        self.statements.get((e & index::POSITION) as usize)
     }
 }
 
@@ -448,7 +451,7 @@ mod tests {
         assert!(res("arn:aws:sagemaker:*", nb)); // R7
         assert!(!res("arn:aws:sagemaker:*:notebook-instance/*", nb));
         assert!(res("arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/*", nb));
-        assert!(res("ARN:AWS:SAGEMAKER:US-EAST-1:111122223333:notebook-instance/*", nb) == false); // `arn` is literal
+        assert!(!res("ARN:AWS:SAGEMAKER:US-EAST-1:111122223333:notebook-instance/*", nb)); // `arn` is literal
         assert!(res("arn:AWS:SageMaker:US-EAST-1:111122223333:notebook-instance/*", nb));
         assert!(!res("arn:aws:sagemaker:us-east-1:111122223333:Notebook-instance/*", nb));
         assert!(!res("arn:aws:sagemaker:us-east-1:111122223333:notebook-*/nb1", nb));
@@ -460,17 +463,53 @@ mod tests {
     }
 
     #[test]
-    fn candidates_are_merged_in_order_without_duplicates() {
-        let p = Policy::parse(
-            r#"{"Version":"2012-10-17","Statement":[
-            {"Effect":"Allow","Action":["s3:GetObject","s3:Get*"],"Resource":"*"},
-            {"Effect":"Allow","Action":"*","Resource":"*"},
-            {"Effect":"Allow","Action":"ec2:Run","Resource":"*"},
-            {"Effect":"Allow","Action":"s3:getobject","Resource":"*"}]}"#,
-        )
-        .unwrap();
-        let c = CompiledPolicy::compile("p", &p);
-        let idx: Vec<usize> = c.candidates("s3:getobject", "s3").map(|s| s.index).collect();
-        assert_eq!(idx, vec![0, 1, 3]);
+    fn exact_arns_match_like_arn_patterns() {
+        let entries = [
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1",
+            "arn:AWS:SageMaker:US-EAST-1:111122223333:notebook-instance/nb1",
+            "arn:aws:sagemaker:us-east-1:111122223333:Notebook-instance/nb1",
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/NB1",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:s3:::bucket",
+            "arn:aws:logs:us-east-1:1:log-group:g:x",
+            "arn:aws:iam::111122223333:role/path/R",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws-cn:iam::111122223333:root",
+            "arn:aws:sagemaker:us-east-1:111122223333:",
+        ];
+        let resources = [
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1",
+            "arn:aws:sagemaker:US-east-1:111122223333:notebook-instance/nb1",
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/NB1",
+            "arn:aws:sagemaker:us-east-1:111122223333:notebook-instance/nb1/x",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:S3:::bucket",
+            "arn:aws:logs:us-east-1:1:log-group:g:x",
+            "arn:aws:iam::111122223333:role/path/R",
+            "arn:aws:iam::111122223333:ROOT",
+            "arn:AWS-CN:iam::111122223333:root",
+            "arn:aws:sagemaker:us-east-1:111122223333:",
+            "*",
+            "bucket",
+        ];
+        for entry in entries {
+            let exact = ResourcePattern::compile_with(entry, true, true);
+            assert!(matches!(exact, ResourcePattern::ExactArn(_)), "{entry}");
+            let generic = ResourcePattern::compile_with(entry, true, false);
+            for r in resources {
+                let m = |p: &ResourcePattern| {
+                    p.matches(r, split6(r).filter(|_| r.starts_with("arn:")), &Context::new(), &mut Vec::new())
+                };
+                assert_eq!(m(&exact), m(&generic), "{entry} vs {r}");
+            }
+        }
+        assert!(matches!(
+            ResourcePattern::compile_with("arn:aws:s3:::b/${aws:username}", true, true),
+            ResourcePattern::Arn(_)
+        ));
+        assert!(matches!(
+            ResourcePattern::compile_with("arn:aws:s3:::b/${aws:username}", false, true),
+            ResourcePattern::ExactArn(_)
+        ));
     }
 }

@@ -48,9 +48,21 @@ pub struct CompiledCondition {
     pub operator: Operator,
     pub key: String,
     pub key_lower: String,
+    /// `index::hash` of `key_lower`, for the context lookup.
+    pub(crate) key_hash: u64,
     pub values: Vec<PolicyValue>,
     /// Position of this condition within its statement's `Condition` block (for explanations).
     pub index: usize,
+    /// The operator and the values as written, and the span of the condition (key through values) in the
+    /// policy source: for explanations only.
+    pub(crate) operator_name: String,
+    pub(crate) values_text: Vec<String>,
+    pub(crate) span: crate::span::Span,
+    /// Precomputed from `operator`: never true (an unknown operator, O11, or a malformed `Null`, O10).
+    never: bool,
+    /// Precomputed from `operator`: the base operator is negated (C3), and its positive form.
+    negated: bool,
+    positive: BaseOperator,
 }
 
 impl CompiledCondition {
@@ -61,7 +73,26 @@ impl CompiledCondition {
             Operator::Unknown => None,
         };
         let values = values.iter().map(|v| compile_value(family, v, variables)).collect();
-        CompiledCondition { operator, key: key.to_string(), key_lower: key.to_ascii_lowercase(), values, index }
+        let key_lower = key.to_ascii_lowercase();
+        let key_hash = crate::index::hash(&key_lower);
+        let (never, negated, positive) = match operator {
+            Operator::Known { base, .. } => (operator.is_malformed_null(), base.is_negated(), positive_of(base)),
+            Operator::Unknown => (true, false, BaseOperator::Null),
+        };
+        CompiledCondition {
+            operator,
+            key: key.to_string(),
+            key_lower,
+            key_hash,
+            values,
+            index,
+            operator_name: String::new(),
+            values_text: Vec::new(),
+            span: crate::span::Span::default(),
+            never,
+            negated,
+            positive,
+        }
     }
 
     /// Whether the condition holds for `ctx` (sections 5–7).
@@ -69,10 +100,10 @@ impl CompiledCondition {
         let Operator::Known { set, base, if_exists } = self.operator else {
             return false; // O11
         };
-        if self.operator.is_malformed_null() {
+        if self.never {
             return false; // O10
         }
-        let value = ctx.get_lower(&self.key_lower, &self.key);
+        let value = ctx.get_hashed(self.key_hash, &self.key_lower, &self.key);
         if base == BaseOperator::Null {
             let present = value.is_some();
             return self.values.iter().any(|v| match v {
@@ -93,22 +124,26 @@ impl CompiledCondition {
         };
         match (set, value) {
             (SetOperator::None, ContextValue::Multi(_)) => false, // M2
-            (SetOperator::None, ContextValue::Single(v)) => self.test(base, v, ctx, scratch),
-            (SetOperator::ForAllValues, ContextValue::Single(v)) => self.test(base, v, ctx, scratch), // M6
-            (SetOperator::ForAnyValue, ContextValue::Single(v)) => self.test(base, v, ctx, scratch),
-            (SetOperator::ForAllValues, ContextValue::Multi(vs)) => vs.iter().all(|v| self.test(base, v, ctx, scratch)),
-            (SetOperator::ForAnyValue, ContextValue::Multi(vs)) => vs.iter().any(|v| self.test(base, v, ctx, scratch)),
+            (SetOperator::None, ContextValue::Single(v)) => self.test(v, ctx, scratch),
+            (SetOperator::ForAllValues, ContextValue::Single(v)) => self.test(v, ctx, scratch), // M6
+            (SetOperator::ForAnyValue, ContextValue::Single(v)) => self.test(v, ctx, scratch),
+            (SetOperator::ForAllValues, ContextValue::Multi(vs)) => vs.iter().all(|v| self.test(v, ctx, scratch)),
+            (SetOperator::ForAnyValue, ContextValue::Multi(vs)) => vs.iter().any(|v| self.test(v, ctx, scratch)),
         }
+    }
+
+    /// The request's value of this condition's key (for explanations).
+    pub(crate) fn seen<'a>(&self, ctx: &'a Context) -> Option<&'a ContextValue> {
+        ctx.get_hashed(self.key_hash, &self.key_lower, &self.key)
     }
 
     /// T(v) (M5): for a positive operator some pair matches; for a negated one no pair matches and
     /// none is invalid (O2).
-    fn test(&self, base: BaseOperator, v: &str, ctx: &Context, scratch: &mut Scratch) -> bool {
-        if base.is_negated() {
-            let positive = positive_of(base);
-            self.values.iter().all(|p| compare(positive, v, p, ctx, scratch) == Pair::NoMatch)
+    fn test(&self, v: &str, ctx: &Context, scratch: &mut Scratch) -> bool {
+        if self.negated {
+            self.values.iter().all(|p| compare(self.positive, v, p, ctx, scratch) == Pair::NoMatch)
         } else {
-            self.values.iter().any(|p| compare(base, v, p, ctx, scratch) == Pair::Match)
+            self.values.iter().any(|p| compare(self.positive, v, p, ctx, scratch) == Pair::Match)
         }
     }
 }

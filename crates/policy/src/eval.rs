@@ -1,16 +1,19 @@
 //! Evaluation across policy types (sections 4, 9 and 10): the reference algorithm of E11.
 //!
-//! `evaluate` and `explain` run the same code, generic over a `Collector`: the fast path stops at
+//! `evaluate_reference` and `explain` run the same code, generic over a `Collector`: the first stops at
 //! the first applicable Deny of a kind and records nothing; the explaining path visits every
-//! statement and records each that applied. They therefore cannot disagree.
+//! statement and records each that applied. They therefore cannot disagree. `evaluate` first tries
+//! the fast path of `fast.rs` for the common shape of policy set; tests check it against this one.
 
 use crate::ast::PrincipalType;
 use crate::compile::{CompiledEffect, CompiledPolicy, CompiledStatement, PrincipalMatcher};
 use crate::condition::Scratch;
 use crate::explain::{
-    self, access_denied_message, Decision, Explanation, KindResult, MatchedStatement, PolicyType, StatementRef,
+    self, access_denied_message, ConditionTrace, Decision, Element, Explanation, KindResult, MatchedStatement,
+    PolicyType, StatementRef, StatementTrace,
 };
 use crate::request::{Principal, PrincipalKind, Request};
+use crate::span::line_column;
 
 /// Every policy that may take part in a decision (0.2). Which ones do depends on the caller (E2).
 #[derive(Debug, Clone, Default)]
@@ -56,13 +59,42 @@ impl MatchKind {
 }
 
 /// Decides a request (the hot path: no allocation unless variables or numeric values need it).
+///
+/// The common shape of policy set (identity, boundary and session policies of a user or role session)
+/// takes the fast path of `fast.rs`; everything else runs the reference algorithm.
 pub fn evaluate(set: &PolicySet, req: &Request) -> Decision {
+    match crate::fast::decide(set, req) {
+        Some(d) => d,
+        None => evaluate_reference(set, req),
+    }
+}
+
+/// The fast path alone: the decision when the set has the shape `fast.rs` handles, else None. For
+/// tests that compare it with `evaluate_reference`.
+pub fn evaluate_fast(set: &PolicySet, req: &Request) -> Option<Decision> {
+    crate::fast::decide(set, req)
+}
+
+/// Decides a request with the reference algorithm of E11 only, never the fast path. `evaluate` must
+/// always agree with it; tests and the fuzz targets compare the two.
+pub fn evaluate_reference(set: &PolicySet, req: &Request) -> Decision {
     decide(set, req, &mut NoCollect, &mut Scratch::default())
 }
 
-/// Decides a request and explains the decision.
+/// Decides a request and explains the decision: the statements that applied, per-kind results, notes.
 pub fn explain(set: &PolicySet, req: &Request) -> Explanation {
-    let mut c = Collect::default();
+    explain_with::<false>(set, req)
+}
+
+/// Like `explain`, and also records how every statement of the policies that took part fared against
+/// the request (`Explanation::statements`): which element did not match, and each condition with the
+/// value the request had. Costs an allocation or more per statement; for `simulate`, not for the server.
+pub fn explain_detailed(set: &PolicySet, req: &Request) -> Explanation {
+    explain_with::<true>(set, req)
+}
+
+fn explain_with<const TRACE: bool>(set: &PolicySet, req: &Request) -> Explanation {
+    let mut c = Collect::<TRACE>::default();
     let decision = decide(set, req, &mut c, &mut Scratch::default());
     let mut notes = Vec::new();
     let k = req.principal.kind;
@@ -93,6 +125,7 @@ pub fn explain(set: &PolicySet, req: &Request) -> Explanation {
         resource_policy_match: c.rbp_match.map(MatchKind::as_str),
         cross_account: is_cross_account(req),
         notes,
+        statements: c.traces,
     }
 }
 
@@ -100,26 +133,32 @@ pub fn explain(set: &PolicySet, req: &Request) -> Explanation {
 trait Collector {
     /// Whether to keep scanning after the first applicable Deny of a kind.
     const EXHAUSTIVE: bool;
+    /// Whether to visit every statement (not only the action index's candidates) and trace each.
+    const TRACE: bool;
     fn statement(&mut self, _m: impl FnOnce() -> MatchedStatement) {}
     fn kind(&mut self, _t: PolicyType, _level: Option<usize>, _r: KindResult) {}
     fn rbp_match(&mut self, _m: MatchKind) {}
+    fn trace(&mut self, _t: impl FnOnce() -> StatementTrace) {}
 }
 
 struct NoCollect;
 
 impl Collector for NoCollect {
     const EXHAUSTIVE: bool = false;
+    const TRACE: bool = false;
 }
 
 #[derive(Default)]
-struct Collect {
+struct Collect<const TRACE: bool> {
     matched: Vec<MatchedStatement>,
     kinds: Vec<(PolicyType, Option<usize>, KindResult)>,
     rbp_match: Option<MatchKind>,
+    traces: Vec<StatementTrace>,
 }
 
-impl Collector for Collect {
+impl<const T: bool> Collector for Collect<T> {
     const EXHAUSTIVE: bool = true;
+    const TRACE: bool = T;
     fn statement(&mut self, m: impl FnOnce() -> MatchedStatement) {
         self.matched.push(m());
     }
@@ -128,6 +167,39 @@ impl Collector for Collect {
     }
     fn rbp_match(&mut self, m: MatchKind) {
         self.rbp_match = Some(m);
+    }
+    fn trace(&mut self, t: impl FnOnce() -> StatementTrace) {
+        self.traces.push(t());
+    }
+}
+
+/// What `applies` reports about one statement while deciding: nothing (`()`, the hot paths), or which
+/// element failed and how each condition fared (`Recorder`, for `explain_detailed`).
+trait Trace {
+    /// Whether to evaluate every condition rather than stop at the first that fails.
+    const ALL_CONDITIONS: bool;
+    fn failed(&mut self, _e: Element) {}
+    fn condition(&mut self, _index: usize, _holds: bool) {}
+}
+
+impl Trace for () {
+    const ALL_CONDITIONS: bool = false;
+}
+
+#[derive(Default)]
+struct Recorder {
+    failed: Option<Element>,
+    /// (position in the statement's conditions, held)
+    conditions: Vec<(usize, bool)>,
+}
+
+impl Trace for Recorder {
+    const ALL_CONDITIONS: bool = true;
+    fn failed(&mut self, e: Element) {
+        self.failed = Some(e);
+    }
+    fn condition(&mut self, index: usize, holds: bool) {
+        self.conditions.push((index, holds));
     }
 }
 
@@ -141,11 +213,11 @@ struct Outcome {
 
 /// Facts about the caller that every principal test needs (P8, E8).
 #[derive(Clone, Copy)]
-struct CallerFacts {
+pub(crate) struct CallerFacts {
     /// The caller is bound by a permissions boundary (P8).
-    bound_by_pb: bool,
+    pub bound_by_pb: bool,
     /// The resource is in another partition than the caller: no principal entry matches (E8).
-    cross_partition: bool,
+    pub cross_partition: bool,
 }
 
 /// Which principal test a kind applies (S1).
@@ -160,13 +232,13 @@ enum Slot {
 }
 
 /// Whether the resource ARN's partition differs from the caller's (E8).
-fn is_cross_partition(req: &Request) -> bool {
+pub(crate) fn is_cross_partition(req: &Request) -> bool {
     let caller_has_partition =
         !matches!(req.principal.kind, PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity);
     caller_has_partition && req.resource_partition().is_some_and(|p| p != req.principal.partition)
 }
 
-fn is_cross_account(req: &Request) -> bool {
+pub(crate) fn is_cross_account(req: &Request) -> bool {
     if is_cross_partition(req) {
         return true;
     }
@@ -178,7 +250,7 @@ fn is_cross_account(req: &Request) -> bool {
 
 /// Whether the resource must grant by itself even in the same account (E7). The action is tested
 /// first, so that most requests never look at the resource.
-fn must_self_grant(req: &Request) -> bool {
+pub(crate) fn must_self_grant(req: &Request) -> bool {
     let service = req.service();
     if service != "sts" && service != "kms" {
         return false;
@@ -367,54 +439,140 @@ fn eval_kind<C: Collector>(
     c: &mut C,
 ) -> Outcome {
     let mut out = Outcome { result: KindResult::None, first_deny: None, strongest_allow: MatchKind::None };
-    let service = req.service();
+    let mut step = |policy: &CompiledPolicy, pi: usize, st: &CompiledStatement, c: &mut C| -> bool {
+        let strength = if C::TRACE {
+            let mut rec = Recorder::default();
+            let strength = applies(st, slot, req, facts, scratch, &mut rec);
+            c.trace(|| statement_trace(t, level, policy, pi, st, rec, req));
+            strength
+        } else {
+            applies(st, slot, req, facts, scratch, &mut ())
+        };
+        let Some(strength) = strength else {
+            return false;
+        };
+        let deny = st.effect == CompiledEffect::Deny;
+        c.statement(|| {
+            explain::matched(t, level, &policy.name, pi, &policy.source, st.sid.as_deref(), st.index, deny, st.span)
+        });
+        if deny {
+            out.result = KindResult::Deny;
+            if out.first_deny.is_none() {
+                out.first_deny =
+                    Some(StatementRef { policy_type: t, level: level.unwrap_or(0), policy: pi, statement: st.index });
+            }
+            return !C::EXHAUSTIVE;
+        }
+        if out.result == KindResult::None {
+            out.result = KindResult::Allow;
+        }
+        out.strongest_allow = out.strongest_allow.max(strength);
+        false
+    };
     for (pi, policy) in policies.enumerate() {
-        for st in policy.candidates(&req.action_lower, service) {
-            let Some(strength) = applies(st, slot, req, facts, scratch) else {
-                continue;
-            };
-            let deny = st.effect == CompiledEffect::Deny;
-            c.statement(|| {
-                explain::matched(t, level, &policy.name, pi, &policy.source, st.sid.as_deref(), st.index, deny, st.span)
-            });
-            if deny {
-                out.result = KindResult::Deny;
-                if out.first_deny.is_none() {
-                    out.first_deny = Some(StatementRef {
-                        policy_type: t,
-                        level: level.unwrap_or(0),
-                        policy: pi,
-                        statement: st.index,
-                    });
-                }
-                if !C::EXHAUSTIVE {
+        if C::TRACE {
+            // Every statement, so that the explanation can say why each one did not apply; `applies`
+            // tests the action itself, so the candidates that the index would give are a subset.
+            for st in &policy.statements {
+                if step(policy, pi, st, c) {
                     return out;
                 }
-            } else {
-                if out.result == KindResult::None {
-                    out.result = KindResult::Allow;
+            }
+        } else {
+            for st in policy.candidates(req) {
+                if step(policy, pi, st, c) {
+                    return out;
                 }
-                out.strongest_allow = out.strongest_allow.max(strength);
             }
         }
     }
     out
 }
 
-/// Whether a statement applies (S1); Some(principal match strength) when it does.
-fn applies(
+/// Builds the trace of one statement from what `applies` recorded.
+fn statement_trace(
+    t: PolicyType,
+    level: Option<usize>,
+    policy: &CompiledPolicy,
+    pi: usize,
+    st: &CompiledStatement,
+    rec: Recorder,
+    req: &Request,
+) -> StatementTrace {
+    let source = policy.source.as_str();
+    let m = explain::matched(
+        t,
+        level,
+        &policy.name,
+        pi,
+        source,
+        st.sid.as_deref(),
+        st.index,
+        st.effect == CompiledEffect::Deny,
+        st.span,
+    );
+    let [principal_span, action_span, resource_span] = st.element_spans;
+    let failed_span = match rec.failed {
+        Some(Element::Principal) => principal_span,
+        Some(Element::Action) => action_span,
+        Some(Element::Resource) => resource_span,
+        Some(Element::Condition) | None => None,
+    };
+    let conditions = rec
+        .conditions
+        .iter()
+        .filter_map(|&(i, holds)| {
+            let cond = st.conditions.get(i)?;
+            Some(ConditionTrace {
+                operator: cond.operator_name.clone(),
+                key: cond.key.clone(),
+                values: cond.values_text.clone(),
+                holds,
+                seen: cond.seen(&req.context).cloned(),
+                span: cond.span,
+                position: line_column(source, cond.span.start),
+            })
+        })
+        .collect();
+    StatementTrace {
+        policy_type: m.policy_type,
+        level: m.level,
+        policy: m.policy,
+        policy_index: pi,
+        statement: m.statement,
+        statement_index: m.statement_index,
+        effect: m.effect,
+        span: m.span,
+        position: m.position,
+        applies: rec.failed.is_none(),
+        failed: rec.failed,
+        failed_span,
+        conditions,
+    }
+}
+
+/// Whether a statement applies (S1); Some(principal match strength) when it does. `trace` hears which
+/// element failed and how each condition fared.
+#[inline]
+fn applies<T: Trace>(
     st: &CompiledStatement,
     slot: Slot,
     req: &Request,
     facts: CallerFacts,
     scratch: &mut Scratch,
+    trace: &mut T,
 ) -> Option<MatchKind> {
     let strength = match (&st.principal, slot) {
-        (None, Slot::ResourceBased) => return None,
-        (None, _) => MatchKind::Direct,
-        (Some(p), _) => principal_test(p, st.effect, &req.principal, facts)?,
+        (None, Slot::ResourceBased) => None,
+        (None, _) => Some(MatchKind::Direct),
+        (Some(p), _) => principal_test(p, st.effect, &req.principal, facts),
+    };
+    let Some(strength) = strength else {
+        trace.failed(Element::Principal);
+        return None;
     };
     if !st.actions.matches(req.service(), req.action_name_lower()) {
+        trace.failed(Element::Action);
         return None;
     }
     let resource_ok = match &st.resources {
@@ -422,16 +580,29 @@ fn applies(
         None => slot == Slot::ResourceBased, // R10: trust policies have no Resource
     };
     if !resource_ok {
+        trace.failed(Element::Resource);
         return None;
     }
-    if !st.conditions.iter().all(|cond| cond.evaluate(&req.context, scratch)) {
+    let holds = if T::ALL_CONDITIONS {
+        let mut all = true;
+        for (i, cond) in st.conditions.iter().enumerate() {
+            let h = cond.evaluate(&req.context, scratch);
+            trace.condition(i, h);
+            all &= h;
+        }
+        all
+    } else {
+        st.conditions.iter().all(|cond| cond.evaluate(&req.context, scratch))
+    };
+    if !holds {
+        trace.failed(Element::Condition);
         return None;
     }
     Some(strength)
 }
 
 /// P6–P8.
-fn principal_test(
+pub(crate) fn principal_test(
     p: &PrincipalMatcher,
     effect: CompiledEffect,
     caller: &Principal,

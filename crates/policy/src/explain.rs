@@ -162,6 +162,75 @@ pub struct MatchedStatement {
     pub position: LineColumn,
 }
 
+/// The element of a statement that did not match a request (S1 order: principal, action, resource,
+/// condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Element {
+    Principal,
+    Action,
+    Resource,
+    Condition,
+}
+
+impl Element {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Element::Principal => "principal",
+            Element::Action => "action",
+            Element::Resource => "resource",
+            Element::Condition => "condition",
+        }
+    }
+}
+
+/// One condition of a statement, as evaluated against the request (explanations only).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConditionTrace {
+    /// The operator as written, e.g. `ForAllValues:StringLike`.
+    pub operator: String,
+    /// The condition key as written.
+    pub key: String,
+    /// The policy's values as written.
+    pub values: Vec<String>,
+    /// Whether the condition held.
+    pub holds: bool,
+    /// The request's value of the key (found ignoring case, C2); None when the request does not have it.
+    pub seen: Option<crate::request::ContextValue>,
+    /// Key through values, in the policy source.
+    pub span: Span,
+    pub position: LineColumn,
+}
+
+/// How one statement fared against the request (explanations only): whether it applied, and if not,
+/// which element did not match. Conditions are evaluated (all of them) only when principal, action and
+/// resource matched.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementTrace {
+    pub policy_type: PolicyType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
+    /// The policy's name, or `#<index>` when it has none.
+    pub policy: String,
+    /// The policy's position within its kind (and level).
+    pub policy_index: usize,
+    /// The statement's Sid, or `#<index>`.
+    pub statement: String,
+    pub statement_index: usize,
+    pub effect: &'static str,
+    pub span: Span,
+    pub position: LineColumn,
+    pub applies: bool,
+    /// The first element that did not match; None when the statement applied.
+    pub failed: Option<Element>,
+    /// The span of the element that did not match (its key through its value), when it is written in the
+    /// statement (a missing `Resource` has none).
+    pub failed_span: Option<Span>,
+    pub conditions: Vec<ConditionTrace>,
+}
+
 /// The result of one policy kind (S2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum KindResult {
@@ -186,6 +255,9 @@ pub struct Explanation {
     pub cross_account: bool,
     /// Notes: inputs that were ignored and why.
     pub notes: Vec<String>,
+    /// Every statement of every policy that took part, in evaluation order, and how it fared. Filled by
+    /// `explain_detailed` only; empty from `explain`.
+    pub statements: Vec<StatementTrace>,
 }
 
 impl Explanation {
@@ -225,6 +297,7 @@ impl Explanation {
             })).collect::<Vec<_>>(),
             "resourcePolicyMatch": self.resource_policy_match,
             "notes": self.notes,
+            "statements": self.statements,
         })
     }
 }

@@ -111,8 +111,12 @@ impl Principal {
     }
 }
 
-/// A context value: one string, or a list (a multivalued key, M1).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Up to this many keys, `Context::get_hashed` scans the key hashes; above, it searches the sorted keys.
+const LINEAR_SCAN_MAX: usize = 48;
+
+/// A context value: one string, or a list (a multivalued key, M1). Serialized as a string or an array.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
 pub enum ContextValue {
     Single(String),
     Multi(Vec<String>),
@@ -123,6 +127,9 @@ pub enum ContextValue {
 pub struct Context {
     /// (lower-cased key, key as given, value), sorted by lower-cased key then key as given.
     entries: Vec<(String, String, ContextValue)>,
+    /// `index::hash` of each entry's lower-cased key, in the same order: a lookup scans these words
+    /// instead of comparing strings.
+    hashes: Vec<u64>,
 }
 
 impl Context {
@@ -140,7 +147,10 @@ impl Context {
                     e.2 = value;
                 }
             }
-            Err(i) => self.entries.insert(i, (lower, key, value)),
+            Err(i) => {
+                self.hashes.insert(i, crate::index::hash(&lower));
+                self.entries.insert(i, (lower, key, value));
+            }
         }
     }
 
@@ -159,7 +169,30 @@ impl Context {
         self.get_lower(&key.to_ascii_lowercase(), key)
     }
 
-    /// Looks up an already lower-cased key (the evaluator's hot path).
+    /// Looks up a key by its lower-cased form, its `index::hash`, and its spelling (the evaluator's hot
+    /// path). Same answer as `get_lower`.
+    #[inline]
+    pub(crate) fn get_hashed(&self, key_hash: u64, key_lower: &str, key_exact: &str) -> Option<&ContextValue> {
+        if self.hashes.len() > LINEAR_SCAN_MAX {
+            return self.get_lower(key_lower, key_exact);
+        }
+        let mut first = None;
+        for (h, (l, k, v)) in self.hashes.iter().zip(&self.entries) {
+            if *h != key_hash {
+                continue;
+            }
+            // The exact spelling implies the same lower-cased key, so it is tested first.
+            if k == key_exact {
+                return Some(v);
+            }
+            if first.is_none() && l == key_lower {
+                first = Some(v);
+            }
+        }
+        first
+    }
+
+    /// Looks up an already lower-cased key.
     pub(crate) fn get_lower(&self, key_lower: &str, key_exact: &str) -> Option<&ContextValue> {
         let start = self.entries.partition_point(|(l, _, _)| l.as_str() < key_lower);
         let mut first = None;
@@ -205,6 +238,9 @@ pub struct Request {
     resource_colons: Option<[usize; 5]>,
     /// Byte offset of the `:` in `action_lower`.
     action_colon: usize,
+    /// `index::hash` of `action_lower` and of its service prefix, for the action index.
+    pub(crate) action_hash: u64,
+    pub(crate) service_hash: u64,
 }
 
 impl Request {
@@ -221,15 +257,20 @@ impl Request {
         }
         let resource_account =
             resource_account.or_else(|| Arn::parse(resource).map(|a| a.account.to_string()).filter(|a| !a.is_empty()));
+        let action_lower = action.to_ascii_lowercase();
+        let action_colon = action.find(':').unwrap_or(action.len());
+        let service = action_lower.get(..action_colon).unwrap_or_default();
         Ok(Request {
             principal,
             action: action.to_string(),
-            action_lower: action.to_ascii_lowercase(),
+            action_hash: crate::index::hash(&action_lower),
+            service_hash: crate::index::hash(service),
+            action_lower,
             resource: resource.to_string(),
             resource_account,
             context,
             resource_colons: colons(resource),
-            action_colon: action.find(':').unwrap_or(action.len()),
+            action_colon,
         })
     }
 

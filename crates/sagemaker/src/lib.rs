@@ -14,6 +14,7 @@ pub mod keys;
 pub mod passrole;
 pub mod path;
 pub mod plan;
+pub mod role_manager;
 pub mod state;
 
 pub use arns::Scope;

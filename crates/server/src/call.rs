@@ -87,6 +87,54 @@ pub struct Call {
     pub now: i64,
     pub source_ip: Option<String>,
     pub secure_transport: bool,
+    /// Where the request came from besides its IP (a simulated VPC endpoint), and the `Host` it named.
+    pub origin: Origin,
+}
+
+/// The network origin of a request (§2.6). The peer address is `aws:SourceIp`. With the
+/// `trust_forwarded_for` setting, `X-Forwarded-For` names it instead, and `x-sagegate-source-vpce`
+/// (with `x-sagegate-source-vpc`) simulates a call through an interface VPC endpoint: then
+/// `aws:SourceVpce`/`aws:SourceVpc` are set and `aws:SourceIp` is absent, as the spec decides.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub source_ip: Option<String>,
+    pub vpce: Option<String>,
+    pub vpc: Option<String>,
+    pub host: Option<String>,
+}
+
+impl Origin {
+    pub fn of(headers: &axum::http::HeaderMap, peer: Option<String>, trust_forwarded_for: bool) -> Origin {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_string());
+        let mut source_ip = peer;
+        let (mut vpce, mut vpc) = (None, None);
+        if trust_forwarded_for {
+            if let Some(first) =
+                header("x-forwarded-for").and_then(|v| v.split(',').next().map(|x| x.trim().to_string()))
+            {
+                source_ip = Some(first);
+            }
+            vpce = header("x-sagegate-source-vpce").filter(|v| !v.is_empty());
+            vpc = header("x-sagegate-source-vpc").filter(|v| !v.is_empty());
+            if vpce.is_some() {
+                source_ip = None;
+            }
+        }
+        Origin { source_ip, vpce, vpc, host: header("host") }
+    }
+
+    /// The network keys of this origin.
+    pub fn add_keys(&self, ctx: &mut Context) {
+        if let Some(ip) = &self.source_ip {
+            ctx.insert_single("aws:SourceIp", ip.clone());
+        }
+        if let Some(v) = &self.vpce {
+            ctx.insert_single("aws:SourceVpce", v.clone());
+        }
+        if let Some(v) = &self.vpc {
+            ctx.insert_single("aws:SourceVpc", v.clone());
+        }
+    }
 }
 
 impl Call {
@@ -107,17 +155,16 @@ impl Call {
     /// The global keys of a request (K3, §2.6), plus the caller's principal keys.
     pub fn base_context(&self) -> Context {
         let mut ctx = self.identity.as_ref().map(|i| i.context.clone()).unwrap_or_default();
-        ctx.insert_single("aws:CurrentTime", iso8601(self.now));
-        ctx.insert_single("aws:EpochTime", self.now.to_string());
-        ctx.insert_single("aws:SecureTransport", self.secure_transport.to_string());
-        let region = if self.service == Service::Iam { "us-east-1".to_string() } else { self.region.clone() };
-        ctx.insert_single("aws:RequestedRegion", region);
-        ctx.insert_single("aws:PrincipalIsAWSService", "false");
-        ctx.insert_single("aws:ViaAWSService", "false");
-        if let Some(ip) = &self.source_ip {
-            ctx.insert_single("aws:SourceIp", ip.clone());
-        }
+        let region = if self.service == Service::Iam { "us-east-1" } else { self.region.as_str() };
+        add_time_keys(&mut ctx, self.now, self.secure_transport, region);
+        self.origin.add_keys(&mut ctx);
         ctx
+    }
+
+    /// `http://host:port` as the client named this server, for URLs that point back at it.
+    pub fn base_url(&self) -> String {
+        let host = self.origin.host.clone().unwrap_or_else(|| self.state.config.listen.clone());
+        format!("http://{host}")
     }
 
     /// Authorizes `action` on `resource` with extra context keys (single or multivalued). Resources of
@@ -140,6 +187,16 @@ impl Call {
     pub fn account(&self) -> &str {
         self.dir.account_id()
     }
+}
+
+/// The request keys every call carries besides its principal and network keys (K3, §2.6).
+pub fn add_time_keys(ctx: &mut Context, now: i64, secure_transport: bool, region: &str) {
+    ctx.insert_single("aws:CurrentTime", iso8601(now));
+    ctx.insert_single("aws:EpochTime", now.to_string());
+    ctx.insert_single("aws:SecureTransport", secure_transport.to_string());
+    ctx.insert_single("aws:RequestedRegion", region.to_string());
+    ctx.insert_single("aws:PrincipalIsAWSService", "false");
+    ctx.insert_single("aws:ViaAWSService", "false");
 }
 
 /// `2026-11-22T10:23:33Z`.

@@ -39,6 +39,15 @@ pub struct Directory {
     pub policies: HashMap<String, PolicyRec>,
     pub access_keys: HashMap<String, AccessKeyRec>,
     pub sessions: HashMap<String, SessionRec>,
+    /// What web-identity and SAML sessions keep, by access key id.
+    pub federation: HashMap<String, Vec<ContextEntry>>,
+    /// IAM identity providers by ARN.
+    pub oidc_providers: HashMap<String, OidcProviderRec>,
+    pub saml_providers: HashMap<String, SamlProviderRec>,
+    /// DeleteServiceLinkedRole tasks by id.
+    pub slr_deletions: HashMap<String, SlrDeletionRec>,
+    /// When the first stored session expires: the refresher purges expired sessions once it is past.
+    pub first_expiry: Option<i64>,
     /// Compiled policy sets: users by name, roles by name (without session policies).
     user_sets: HashMap<String, Arc<PolicySet>>,
     role_sets: HashMap<String, Arc<PolicySet>>,
@@ -73,6 +82,12 @@ impl Directory {
         d.policies = all::<PolicyRec>(tx, POLICY)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
         d.access_keys = all::<AccessKeyRec>(tx, ACCESS_KEY)?.into_iter().map(|k| (k.id.clone(), k)).collect();
         d.sessions = all::<SessionRec>(tx, SESSION)?.into_iter().map(|s| (s.access_key_id.clone(), s)).collect();
+        d.first_expiry = d.sessions.values().map(|s| s.expires).min();
+        d.federation =
+            all::<FederationRec>(tx, SESSION_FEDERATION)?.into_iter().map(|f| (f.access_key_id, f.context)).collect();
+        d.oidc_providers = all::<OidcProviderRec>(tx, OIDC_PROVIDER)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
+        d.saml_providers = all::<SamlProviderRec>(tx, SAML_PROVIDER)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
+        d.slr_deletions = all::<SlrDeletionRec>(tx, SLR_DELETION)?.into_iter().map(|t| (t.id.clone(), t)).collect();
         d.user_sets = d.users.values().map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u)))).collect();
         d.role_sets = d.roles.values().map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[])))).collect();
         Ok(d)
@@ -194,6 +209,13 @@ impl Directory {
                 }
                 if let Some(si) = &s.source_identity {
                     ctx.insert_single("aws:SourceIdentity", si.clone());
+                }
+                for e in self.federation.get(akid).into_iter().flatten() {
+                    let value = match (e.multi, e.values.as_slice()) {
+                        (false, [one]) => ContextValue::Single(one.clone()),
+                        _ => ContextValue::Multi(e.values.clone()),
+                    };
+                    ctx.insert(e.key.clone(), value);
                 }
                 if let Some((domain, profile, _)) = &s.studio {
                     ctx.insert_single("sagemaker:DomainId", domain.clone());

@@ -357,14 +357,17 @@ async fn process(
             max_clock_skew: state.config.max_clock_skew,
             presigned_grace: 0,
         };
-        let verified =
-            sagegate_sigv4::verify_cached(&http, &cfg, now, |akid| dir.key_record(akid), &state.signing_keys)
-                .map_err(|e| ApiError::auth(routed.service, &e))?;
+        // A session purged after it expired is still answered ExpiredToken through its sealed token.
+        let lookup =
+            |akid: &str| dir.key_record(akid).or_else(|| crate::sts::token::purged_session(&dir, akid, &http, now));
+        let verified = sagegate_sigv4::verify_cached(&http, &cfg, now, lookup, &state.signing_keys)
+            .map_err(|e| ApiError::auth(routed.service, &e))?;
         let identity = crate::sts::session::resolve(&dir, &verified.access_key_id, now)
             .ok_or_else(|| ApiError::auth(routed.service, &sagegate_sigv4::AuthError::UnrecognizedClient))?;
         crate::sts::session::check_allowed(&identity, routed.service, &routed.operation)?;
         (Some(identity), verified.region)
     };
+    let origin = crate::call::Origin::of(headers, peer, state.config.trust_forwarded_for);
     let call = Call {
         state: state.clone(),
         dir,
@@ -375,8 +378,9 @@ async fn process(
         region,
         request_id: request_id.to_string(),
         now,
-        source_ip: peer,
+        source_ip: origin.source_ip.clone(),
         secure_transport: false,
+        origin,
     };
     // Authorize and dispatch (each operation authorizes with the checks it implies).
     let out = match call.service {

@@ -50,6 +50,13 @@ pub struct Config {
     pub clock_offset: i64,
     /// Log every request (a JSON line on stderr). Server faults (5xx but 501) are always logged.
     pub log_requests: bool,
+    /// Seconds each step of a SageMaker resource's lifecycle lasts on the simulated clock.
+    pub status_step_seconds: i64,
+    /// Take the network origin from `X-Forwarded-For` and the `x-sagegate-source-vpc(e)` headers (tests,
+    /// or a trusted proxy in front of sagegate).
+    pub trust_forwarded_for: bool,
+    /// The address served, for URLs that point back at sagegate when a request names no `Host`.
+    pub listen: String,
 }
 
 impl Config {
@@ -71,6 +78,9 @@ impl Default for Config {
             root_secret_access_key: None,
             clock_offset: 0,
             log_requests: false,
+            status_step_seconds: 5,
+            trust_forwarded_for: false,
+            listen: "127.0.0.1:5056".into(),
         }
     }
 }
@@ -243,6 +253,9 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/metrics",
             get(|axum::extract::State(st): axum::extract::State<Arc<AppState>>| async move { st.metrics.render() }),
         )
+        .route("/sagegate/notebook/{name}", get(sagemaker::presigned::open_notebook))
+        .route("/sagegate/notebook/{name}/ws", get(sagemaker::presigned::notebook_socket))
+        .route("/sagegate/studio/{domain}/{profile}", get(sagemaker::presigned::open_studio))
         .fallback(any(http::handle))
         .with_state(state)
 }
@@ -255,8 +268,12 @@ pub fn spawn_refresher(state: Arc<AppState>) {
         loop {
             tick.tick().await;
             let st = state.clone();
-            // Store calls block; keep them off the async workers.
-            let _ = tokio::task::spawn_blocking(move || st.refresh_if_changed()).await;
+            // Store calls block; keep them off the async workers. Expired sessions are purged here too.
+            let _ = tokio::task::spawn_blocking(move || {
+                let _ = st.refresh_if_changed();
+                sts::token::purge_expired(&st)
+            })
+            .await;
         }
     });
 }

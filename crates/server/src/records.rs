@@ -9,6 +9,10 @@ pub const GROUP: &str = "group";
 pub const POLICY: &str = "policy";
 pub const ACCESS_KEY: &str = "access-key";
 pub const SESSION: &str = "session";
+pub const OIDC_PROVIDER: &str = "oidc-provider";
+pub const SAML_PROVIDER: &str = "saml-provider";
+pub const SLR_DELETION: &str = "slr-deletion";
+pub const SESSION_FEDERATION: &str = "session-federation";
 
 /// The emulated account and its root credentials.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -147,4 +151,61 @@ pub struct SessionRec {
     /// Studio session context (`sagemaker:DomainId`, `sagemaker:UserProfileName`).
     #[serde(default)]
     pub studio: Option<(String, Option<String>, Option<String>)>,
+}
+
+/// What a web-identity or SAML role session keeps for its later requests (`aws:FederatedProvider`,
+/// `<provider>:sub`, `saml:sub`, …), stored beside its `SessionRec` under the same access key id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FederationRec {
+    pub access_key_id: String,
+    pub context: Vec<ContextEntry>,
+}
+
+/// One condition key and its value(s), as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ContextEntry {
+    pub key: String,
+    pub values: Vec<String>,
+    /// A multivalued key (a list even with one value).
+    #[serde(default)]
+    pub multi: bool,
+}
+
+/// An IAM OpenID Connect provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcProviderRec {
+    pub arn: String,
+    /// The URL without `https://`, as IAM returns it and as the condition keys name the provider
+    /// (`token.actions.githubusercontent.com`).
+    pub url: String,
+    pub client_ids: Vec<String>,
+    pub thumbprints: Vec<String>,
+    pub created: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// An IAM SAML provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlProviderRec {
+    pub arn: String,
+    pub name: String,
+    pub metadata: String,
+    /// The IdP's `entityID` from the metadata: the issuer its assertions must name.
+    pub entity_id: String,
+    pub uuid: String,
+    pub created: i64,
+    pub valid_until: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// A DeleteServiceLinkedRole task (`task/aws-service-role/<service>/<role>/<uuid>`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SlrDeletionRec {
+    pub id: String,
+    pub role_arn: String,
+    /// `SUCCEEDED`, `IN_PROGRESS`, `FAILED` or `NOT_STARTED`.
+    pub status: String,
+    pub created: i64,
 }

@@ -1,12 +1,28 @@
 //! The STS API (awsQuery): GetCallerIdentity, AssumeRole (trust-policy evaluation, session policies and
-//! tags, role chaining), GetSessionToken and GetFederationToken (spec T1–T8, wire spec §4.5).
+//! tags, role chaining), GetSessionToken and GetFederationToken (spec T1–T8, wire spec §4.5), and the
+//! unsigned AssumeRoleWithWebIdentity and AssumeRoleWithSAML (`federation`).
 //!
 //! Inputs are validated from the botocore model first (`validate`), so every constraint violation reads
 //! as AWS's `ValidationError`. Issued credentials are `SessionRec`s in the store; `session` turns them
-//! back into callers and applies AWS's limits on what each kind may call.
+//! back into callers and applies AWS's limits on what each kind may call; `token` seals each session
+//! token's expiry and purges expired sessions.
+//!
+//! ```text
+//! federation.rs    AssumeRoleWithWebIdentity, AssumeRoleWithSAML: trust decision and session
+//! web_identity.rs  OpenID Connect tokens          saml.rs     SAML assertions and provider metadata
+//! xmldoc.rs        a small XML reader            codec.rs    base64 and SHA-1
+//! ```
 
+mod codec;
+mod federation;
+pub mod saml;
 pub mod session;
+pub mod token;
 pub mod validate;
+mod web_identity;
+pub mod xmldoc;
+
+pub use web_identity::HS256_TAG;
 
 use sagegate_policy::{evaluate, explain::access_denied_message, CompiledPolicy, Context, ContextValue, PolicyKind};
 use sagegate_policy::{PolicySet, PrincipalKind, Request};
@@ -32,6 +48,10 @@ pub fn known_operation(op: &str) -> bool {
 
 pub async fn dispatch(call: &Call) -> Res {
     let op = call.operation.as_str();
+    // sagegate's extension: a Studio app's execution-role credentials (docs/compatibility.md).
+    if op == crate::sagemaker::studio::STUDIO_SESSION_ACTION {
+        return crate::sagemaker::studio::assume_execution_role(call).await;
+    }
     if !known_operation(op) {
         return Err(err(400, "InvalidAction", format!("Could not find operation {op} for version 2011-06-15")));
     }
@@ -47,6 +67,8 @@ pub async fn dispatch(call: &Call) -> Res {
         "AssumeRole" => assume_role(call).await,
         "GetSessionToken" => get_session_token(call).await,
         "GetFederationToken" => get_federation_token(call).await,
+        "AssumeRoleWithWebIdentity" => federation::assume_role_with_web_identity(call).await,
+        "AssumeRoleWithSAML" => federation::assume_role_with_saml(call).await,
         other => Err(err(
             501,
             "NotImplemented",
@@ -184,11 +206,13 @@ fn decide(
 
 /// A new set of temporary credentials for `arn`, valid for `duration` seconds from now.
 fn new_session(call: &Call, arn: String, kind: &str, source: String, duration: i64) -> SessionRec {
+    let access_key_id = crate::ids::id("ASIA");
+    let expires = call.now.saturating_add(duration);
     SessionRec {
-        access_key_id: crate::ids::id("ASIA"),
+        token: token::mint(&call.dir, &access_key_id, expires),
+        access_key_id,
         secret: crate::ids::secret(),
-        token: crate::ids::session_token(),
-        expires: call.now.saturating_add(duration),
+        expires,
         issued: call.now,
         arn,
         source,

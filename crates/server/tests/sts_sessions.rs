@@ -198,7 +198,12 @@ async fn federated_users_get_only_what_session_policies_allow() {
         describe("SageMaker.DescribeNotebookInstance", r#"{"NotebookInstanceName":"nb"}"#).sign(&tagged, "sagemaker"),
     )
     .await;
-    assert_eq!(a.code(), "NotImplementedException", "allowed, then not emulated: {}", a.body);
+    assert_eq!(
+        (a.code(), a.message()),
+        ("ValidationException".to_string(), "RecordNotFound".to_string()),
+        "allowed, then not found: {}",
+        a.body
+    );
     let a = send(
         &s.app,
         describe("SageMaker.DeleteNotebookInstance", r#"{"NotebookInstanceName":"nb"}"#).sign(&tagged, "sagemaker"),
@@ -223,7 +228,7 @@ async fn federated_users_get_only_what_session_policies_allow() {
         describe("SageMaker.DescribeNotebookInstance", r#"{"NotebookInstanceName":"nb"}"#).sign(&wide, "sagemaker"),
     )
     .await;
-    assert_eq!(a.code(), "NotImplementedException");
+    assert_eq!(a.code(), "ValidationException", "allowed, then not found: {}", a.body);
     // Authorization of GetFederationToken itself, on the federated-user ARN.
     let d = user(&s, "nofed", &policy(r#"{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"arn:aws:sts::111122223333:federated-user/only-*"}"#), &[]).await;
     let a = sts(&s.app, &d, &[("Action", "GetFederationToken"), ("Name", "other")], t).await;
@@ -261,7 +266,7 @@ async fn federated_users_get_only_what_session_policies_allow() {
         describe("SageMaker.DescribeNotebookInstance", r#"{"NotebookInstanceName":"nb"}"#).sign(&rootfed, "sagemaker"),
     )
     .await;
-    assert_eq!(a.code(), "NotImplementedException", "{}", a.body);
+    assert_eq!(a.code(), "ValidationException", "allowed, then not found: {}", a.body);
     let a = send(
         &s.app,
         describe("SageMaker.DeleteNotebookInstance", r#"{"NotebookInstanceName":"nb"}"#).sign(&rootfed, "sagemaker"),

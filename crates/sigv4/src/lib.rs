@@ -7,8 +7,10 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+pub mod sign;
 pub mod time;
 
+pub use sign::{sign_request, SigningParams};
 pub use time::{format_amz_date, parse_amz_date, parse_http_date};
 
 /// SHA-256 of the empty string, the payload hash of a request without a body.
@@ -81,24 +83,57 @@ pub struct Credential {
 impl Credential {
     /// Parses `<akid>/<yyyymmdd>/<region>/<service>/aws4_request`.
     pub fn parse(s: &str) -> Result<Credential, AuthError> {
-        let parts: Vec<&str> = s.split('/').collect();
-        match parts.as_slice() {
-            [akid, date, region, service, terminator] if !akid.is_empty() => Ok(Credential {
-                access_key_id: akid.to_string(),
-                date: date.to_string(),
-                region: region.to_string(),
-                service: service.to_string(),
-                terminator: terminator.to_string(),
-            }),
+        CredentialRef::parse(s).map(|c| c.owned())
+    }
+
+    /// `<yyyymmdd>/<region>/<service>/aws4_request` as the client sent it.
+    pub fn scope(&self) -> String {
+        format!("{}/{}/{}/{}", self.date, self.region, self.service, self.terminator)
+    }
+}
+
+/// `Credential`, borrowed from the request: `verify` allocates nothing to read it.
+#[derive(Debug, Clone, Copy)]
+struct CredentialRef<'a> {
+    access_key_id: &'a str,
+    date: &'a str,
+    region: &'a str,
+    service: &'a str,
+    terminator: &'a str,
+}
+
+impl<'a> CredentialRef<'a> {
+    fn parse(s: &'a str) -> Result<CredentialRef<'a>, AuthError> {
+        let mut parts = s.split('/');
+        match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None)
+                if !access_key_id.is_empty() =>
+            {
+                Ok(CredentialRef { access_key_id, date, region, service, terminator })
+            }
             _ => Err(AuthError::IncompleteSignature(format!(
                 "Credential should be scoped to a valid region, service and terminator: '{s}'"
             ))),
         }
     }
 
-    /// `<yyyymmdd>/<region>/<service>/aws4_request` as the client sent it.
-    pub fn scope(&self) -> String {
-        format!("{}/{}/{}/{}", self.date, self.region, self.service, self.terminator)
+    fn owned(&self) -> Credential {
+        Credential {
+            access_key_id: self.access_key_id.to_string(),
+            date: self.date.to_string(),
+            region: self.region.to_string(),
+            service: self.service.to_string(),
+            terminator: self.terminator.to_string(),
+        }
+    }
+
+    /// `<yyyymmdd>/<region>/<service>/<terminator>` in pieces, to hash without joining them.
+    fn scope_pieces(&self) -> [&'a str; 7] {
+        [self.date, "/", self.region, "/", self.service, "/", self.terminator]
+    }
+
+    fn scope(&self) -> String {
+        self.scope_pieces().concat()
     }
 }
 
@@ -113,6 +148,16 @@ pub struct AuthorizationHeader {
 
 /// Parses the `Authorization` header. Components may come in any order, separated by `,` and spaces.
 pub fn parse_authorization(header: &str) -> Result<AuthorizationHeader, AuthError> {
+    let (c, signed_headers, signature) = split_authorization(header)?;
+    Ok(AuthorizationHeader {
+        credential: c.owned(),
+        signed_headers: signed_headers.to_string(),
+        signature: signature.to_string(),
+    })
+}
+
+/// `parse_authorization`, borrowing: (credential, signed headers, signature).
+fn split_authorization(header: &str) -> Result<(CredentialRef<'_>, &str, &str), AuthError> {
     let incomplete = |what: &str| {
         AuthError::IncompleteSignature(format!(
             "Authorization header requires '{what}' parameter. Authorization={header}"
@@ -138,10 +183,10 @@ pub fn parse_authorization(header: &str) -> Result<AuthorizationHeader, AuthErro
             )));
         }
     }
-    let credential = Credential::parse(credential.ok_or_else(|| incomplete("Credential"))?)?;
-    let signed_headers = signed.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("SignedHeaders"))?.to_string();
-    let signature = signature.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("Signature"))?.to_string();
-    Ok(AuthorizationHeader { credential, signed_headers, signature })
+    let credential = CredentialRef::parse(credential.ok_or_else(|| incomplete("Credential"))?)?;
+    let signed_headers = signed.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("SignedHeaders"))?;
+    let signature = signature.filter(|s| !s.is_empty()).ok_or_else(|| incomplete("Signature"))?;
+    Ok((credential, signed_headers, signature))
 }
 
 /// Percent-encodes per SigV4: only `A-Z a-z 0-9 - _ . ~` stay; `%XX` is upper-case hex (§5.3).
@@ -236,21 +281,50 @@ pub fn canonical_query(params: &[(String, String)], presigned: bool) -> String {
 /// request is an error (§5.4).
 pub fn canonical_headers(signed_headers: &str, headers: &[(&str, &str)]) -> Result<String, String> {
     let mut out = String::new();
+    push_canonical_headers(&mut out, signed_headers, headers)?;
+    Ok(out)
+}
+
+/// Appends the canonical headers block to `out`; `Err` names a signed header missing from the request.
+fn push_canonical_headers(out: &mut String, signed_headers: &str, headers: &[(&str, &str)]) -> Result<(), String> {
     for name in signed_headers.split(';') {
-        let values: Vec<String> = headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect();
-        if values.is_empty() {
+        let mut found = false;
+        for (_, value) in headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            if found {
+                out.push(',');
+            } else {
+                out.push_str(name);
+                out.push(':');
+                found = true;
+            }
+            if is_canonical_value(value) {
+                out.push_str(value);
+                continue;
+            }
+            for (i, word) in value.split_whitespace().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(word);
+            }
+        }
+        if !found {
             return Err(name.to_string());
         }
-        out.push_str(name);
-        out.push(':');
-        out.push_str(&values.join(","));
         out.push('\n');
     }
-    Ok(out)
+    Ok(())
+}
+
+/// Whether a header value is already in canonical form (ASCII, no leading, trailing or repeated
+/// whitespace), as almost every value is: then it is copied as it is, without splitting into words.
+fn is_canonical_value(value: &str) -> bool {
+    let b = value.as_bytes();
+    value.is_ascii()
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        && !b.windows(2).any(|w| w == b"  ")
 }
 
 /// The canonical request: six parts joined by `\n` (§5.3).
@@ -270,21 +344,59 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
+/// A 32-byte digest as lower-case hex, on the stack.
+fn hex32(bytes: &[u8]) -> [u8; 64] {
+    let mut out = [b'0'; 64];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(b >> 4);
+            *lo = hex_digit(b & 15);
+        }
+    }
+    out
+}
+
+fn hex_digit(n: u8) -> u8 {
+    if n < 10 {
+        b'0' + n
+    } else {
+        b'a' + n - 10
+    }
+}
+
+/// The text of `hex32`'s output (always ASCII).
+fn hex_str(h: &[u8; 64]) -> &str {
+    std::str::from_utf8(h).unwrap_or_default()
+}
+
 /// The string to sign (§5.5).
 pub fn string_to_sign(request_time: &str, scope: &str, canonical_request: &str) -> String {
     format!("{ALGORITHM}\n{request_time}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()))
 }
 
+type HmacSha256 = Hmac<Sha256>;
+
+/// HMAC-SHA256 keyed with `key`, ready for data. Keying hashes two blocks, so a server keeps the keyed
+/// state of each signing key rather than the key alone.
+fn keyed(key: &[u8]) -> Option<HmacSha256> {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail; callers treat None as a MAC that
+    // never verifies rather than panic.
+    <HmacSha256 as Mac>::new_from_slice(key).ok()
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail; fall back to an all-zero MAC
-    // rather than panic, which would simply never verify.
-    match <Hmac<Sha256> as Mac>::new_from_slice(key) {
-        Ok(mut m) => {
+    match keyed(key) {
+        Some(mut m) => {
             m.update(data);
             m.finalize().into_bytes().into()
         }
-        Err(_) => [0; 32],
+        None => [0; 32],
     }
+}
+
+/// HMAC-SHA256 of `data` under `key` (the server's session-token MAC uses it).
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
+    hmac(key, data)
 }
 
 /// The signing key for (secret, date, region, service) (§5.6). Cache it: it changes once a day.
@@ -309,11 +421,10 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    let digit = |n: u8| char::from_digit(u32::from(n), 16).unwrap_or('0');
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(digit(b >> 4));
-        s.push(digit(b & 15));
+        s.push(hex_digit(b >> 4) as char);
+        s.push(hex_digit(b & 15) as char);
     }
     s
 }
@@ -367,15 +478,33 @@ pub struct Verified {
     pub presigned: bool,
 }
 
-/// Signing keys by (access key id, secret, date, region, service). A key changes once a day, so a
-/// server keeps them (§5.6) and skips four HMACs per request.
-#[derive(Debug, Default)]
+/// Signing keys by access key id, then (date, region, service), each with the secret it was derived
+/// from. A key changes once a day, so a server keeps them (§5.6) and skips four HMACs per request; it
+/// also keeps each key's keyed HMAC state, which skips two more block hashes. A hit allocates nothing.
+#[derive(Default)]
 pub struct SigningKeyCache {
-    keys: std::sync::Mutex<std::collections::HashMap<KeyScope, (String, [u8; 32])>>,
+    keys: std::sync::RwLock<std::collections::HashMap<String, Vec<CachedKey>>>,
 }
 
-/// (access key id, date, region, service).
-type KeyScope = (String, String, String, String);
+#[derive(Clone)]
+struct CachedKey {
+    date: String,
+    region: String,
+    service: String,
+    secret: String,
+    key: [u8; 32],
+    mac: HmacSha256,
+}
+
+impl std::fmt::Debug for SigningKeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.keys.read().map_or(0, |m| m.values().map(Vec::len).sum());
+        f.debug_struct("SigningKeyCache").field("keys", &n).finish()
+    }
+}
+
+/// At most this many scopes (dates, regions, services) are kept per access key; the oldest goes first.
+const SCOPES_PER_KEY: usize = 8;
 
 impl SigningKeyCache {
     pub fn new() -> Self {
@@ -384,23 +513,48 @@ impl SigningKeyCache {
 
     /// The signing key, derived once per (key id, date, region, service) and secret.
     pub fn get(&self, akid: &str, secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
-        let id = (akid.to_string(), date.to_string(), region.to_string(), service.to_string());
-        if let Ok(map) = self.keys.lock() {
+        self.entry(akid, secret, date, region, service).0
+    }
+
+    /// The signing key and its keyed HMAC state.
+    fn entry(
+        &self,
+        akid: &str,
+        secret: &str,
+        date: &str,
+        region: &str,
+        service: &str,
+    ) -> ([u8; 32], Option<HmacSha256>) {
+        let same_scope = |e: &CachedKey| e.date == date && e.region == region && e.service == service;
+        if let Ok(map) = self.keys.read() {
             // The secret is part of the check: a rotated secret must not reuse the old key.
-            if let Some((s, k)) = map.get(&id) {
-                if constant_time_eq(s.as_bytes(), secret.as_bytes()) {
-                    return *k;
+            if let Some(e) = map.get(akid).and_then(|v| v.iter().find(|e| same_scope(e))) {
+                if constant_time_eq(e.secret.as_bytes(), secret.as_bytes()) {
+                    return (e.key, Some(e.mac.clone()));
                 }
             }
         }
         let key = signing_key(secret, date, region, service);
-        if let Ok(mut map) = self.keys.lock() {
+        let mac = keyed(&key);
+        if let (Ok(mut map), Some(mac)) = (self.keys.write(), mac.clone()) {
             if map.len() > 100_000 {
                 map.clear(); // bounded: old dates and removed keys fall out
             }
-            map.insert(id, (secret.to_string(), key));
+            let scopes = map.entry(akid.to_string()).or_default();
+            scopes.retain(|e| !same_scope(e));
+            if scopes.len() >= SCOPES_PER_KEY {
+                scopes.remove(0);
+            }
+            scopes.push(CachedKey {
+                date: date.to_string(),
+                region: region.to_string(),
+                service: service.to_string(),
+                secret: secret.to_string(),
+                key,
+                mac,
+            });
         }
-        key
+        (key, mac)
     }
 }
 
@@ -432,7 +586,9 @@ fn verify_inner(
     lookup: impl Fn(&str) -> Option<KeyRecord>,
     cache: Option<&SigningKeyCache>,
 ) -> Result<Verified, AuthError> {
-    let params = parse_query(req.query);
+    // Nothing on the success path allocates but the key lookup, the canonical request and, for
+    // requests with a query string, its pairs.
+    let params = if req.query.is_empty() { Vec::new() } else { parse_query(req.query) };
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let header_auth = req.header("authorization");
     let query_auth = param("X-Amz-Algorithm");
@@ -458,10 +614,10 @@ fn verify_inner(
                 query_auth.unwrap_or_default()
             )));
         }
-        let credential = Credential::parse(param("X-Amz-Credential").ok_or_else(|| missing("X-Amz-Credential"))?)?;
-        let signed = param("X-Amz-SignedHeaders").ok_or_else(|| missing("X-Amz-SignedHeaders"))?.to_string();
-        let sig = param("X-Amz-Signature").ok_or_else(|| missing("X-Amz-Signature"))?.to_string();
-        let date = param("X-Amz-Date").ok_or_else(|| missing("X-Amz-Date"))?.to_string();
+        let credential = CredentialRef::parse(param("X-Amz-Credential").ok_or_else(|| missing("X-Amz-Credential"))?)?;
+        let signed = param("X-Amz-SignedHeaders").ok_or_else(|| missing("X-Amz-SignedHeaders"))?;
+        let sig = param("X-Amz-Signature").ok_or_else(|| missing("X-Amz-Signature"))?;
+        let date = param("X-Amz-Date").ok_or_else(|| missing("X-Amz-Date"))?;
         let expires = param("X-Amz-Expires")
             .ok_or_else(|| missing("X-Amz-Expires"))?
             .parse::<i64>()
@@ -472,30 +628,29 @@ fn verify_inner(
             })?;
         (credential, signed, sig, date, Some(expires))
     } else {
-        let auth = parse_authorization(header_auth.unwrap_or_default())?;
+        let header = header_auth.unwrap_or_default();
+        let (credential, signed, sig) = split_authorization(header)?;
         let (time, signed_name) = match (req.header("x-amz-date"), req.header("date")) {
-            (Some(t), _) => (t.to_string(), "x-amz-date"),
-            (None, Some(d)) => (d.to_string(), "date"),
+            (Some(t), _) => (t, "x-amz-date"),
+            (None, Some(d)) => (d, "date"),
             (None, None) => {
                 return Err(AuthError::IncompleteSignature(format!(
-                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={}",
-                header_auth.unwrap_or_default()
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={header}"
             )))
             }
         };
-        if !auth.signed_headers.split(';').any(|h| h == signed_name) {
+        if !signed.split(';').any(|h| h == signed_name) {
             return Err(AuthError::InvalidSignature(format!("'{signed_name}' must be a signed header")));
         }
-        (auth.credential, auth.signed_headers, auth.signature, time, None)
+        (credential, signed, sig, time, None)
     };
     if !signed_headers.split(';').any(|h| h == "host") {
         return Err(AuthError::InvalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.".into()));
     }
     // 3. Time, then the skew or expiry window.
-    let request_time = parse_amz_date(&time_text).or_else(|| parse_http_date(&time_text)).ok_or_else(|| {
+    let request_time = parse_amz_date(time_text).or_else(|| parse_http_date(time_text)).ok_or_else(|| {
         AuthError::IncompleteSignature(format!("Date must be in ISO-8601 'basic format'. Got '{time_text}'."))
     })?;
-    let amz_time = format_amz_date(request_time);
     match expires {
         None => time::check_skew(request_time, now, cfg.max_clock_skew)?,
         Some(exp) => {
@@ -505,12 +660,19 @@ fn verify_inner(
         }
     }
     // 4. Scope checks (§5.8).
-    if !amz_time.starts_with(&credential.date) || credential.date.len() != 8 {
+    let day = time::amz_day(request_time);
+    let day_matches = match &day {
+        Some(d) => credential.date.as_bytes() == d,
+        None => credential.date.len() == 8 && format_amz_date(request_time).starts_with(credential.date),
+    };
+    if !day_matches {
+        let day = day.map_or_else(
+            || format_amz_date(request_time).chars().take(8).collect(),
+            |d| String::from_utf8_lossy(&d).into_owned(),
+        );
         return Err(AuthError::InvalidSignature(format!(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{}'.",
-            credential.date,
-            amz_time.get(..8).unwrap_or_default(),
-            time_text
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{day}', from '{time_text}'.",
+            credential.date
         )));
     }
     if credential.service != cfg.service {
@@ -519,7 +681,7 @@ fn verify_inner(
             cfg.service
         )));
     }
-    if !cfg.regions.is_empty() && !cfg.regions.contains(&credential.region) {
+    if !cfg.regions.is_empty() && !cfg.regions.iter().any(|r| r == credential.region) {
         return Err(AuthError::InvalidSignature("Credential should be scoped to a valid region. ".into()));
     }
     if credential.terminator != "aws4_request" {
@@ -528,7 +690,7 @@ fn verify_inner(
         ));
     }
     // 5. Key lookup, status and session token (§5.7).
-    let key = lookup(&credential.access_key_id).ok_or(AuthError::UnrecognizedClient)?;
+    let key = lookup(credential.access_key_id).ok_or(AuthError::UnrecognizedClient)?;
     let token = req.header("x-amz-security-token").or_else(|| param("X-Amz-Security-Token"));
     match (&key.session_token, token) {
         (Some(want), Some(got)) if constant_time_eq(want.as_bytes(), got.as_bytes()) => {}
@@ -540,38 +702,72 @@ fn verify_inner(
         return Err(AuthError::ExpiredToken);
     }
     // 6. Signature.
-    let body_hash = sha256_hex(req.body);
+    let body_hash = hex32(&Sha256::digest(req.body));
     let payload_hash = match req.header("x-amz-content-sha256") {
         Some("UNSIGNED-PAYLOAD") => {
             return Err(AuthError::InvalidSignature("UNSIGNED-PAYLOAD is not supported by this service".into()))
         }
-        Some(h) if h != body_hash => {
+        Some(h) if h.as_bytes() != body_hash => {
             return Err(AuthError::InvalidSignature(
                 "The provided 'x-amz-content-sha256' header does not match what was computed.".into(),
             ))
         }
-        Some(h) => h.to_string(),
-        None => body_hash,
+        _ => hex_str(&body_hash),
     };
-    let headers = canonical_headers(&signed_headers, &req.headers)
+    // The canonical request, written once into one buffer (§5.3).
+    let mut creq = String::with_capacity(192 + signed_headers.len() * 2 + req.query.len() * 2 + req.path.len());
+    creq.push_str(req.method);
+    creq.push('\n');
+    if req.path == "/" || req.path.is_empty() {
+        creq.push('/');
+    } else {
+        creq.push_str(&canonical_uri(req.path));
+    }
+    creq.push('\n');
+    if presigned || !req.query.is_empty() {
+        creq.push_str(&canonical_query(&params, presigned));
+    }
+    creq.push('\n');
+    push_canonical_headers(&mut creq, signed_headers, &req.headers)
         .map_err(|h| AuthError::InvalidSignature(format!("The request signature we calculated does not match the signature you provided: signed header '{h}' is missing from the request.")))?;
-    let query = if presigned || !req.query.is_empty() { canonical_query(&params, presigned) } else { String::new() };
-    let creq =
-        canonical_request(req.method, &canonical_uri(req.path), &query, &headers, &signed_headers, &payload_hash);
-    let sts = string_to_sign(&time_text, &credential.scope(), &creq);
-    let key_bytes = match cache {
+    creq.push('\n');
+    creq.push_str(signed_headers);
+    creq.push('\n');
+    creq.push_str(payload_hash);
+    let creq_hash = hex32(&Sha256::digest(creq.as_bytes()));
+    // The string to sign (§5.5) goes straight into the keyed MAC, piece by piece.
+    let mac = match cache {
         Some(c) => {
-            c.get(&credential.access_key_id, &key.secret, &credential.date, &credential.region, &credential.service)
+            c.entry(credential.access_key_id, &key.secret, credential.date, credential.region, credential.service).1
         }
-        None => signing_key(&key.secret, &credential.date, &credential.region, &credential.service),
+        None => keyed(&signing_key(&key.secret, credential.date, credential.region, credential.service)),
     };
-    let expected = signature(&key_bytes, &sts);
-    if !constant_time_eq(expected.as_bytes(), given_signature.as_bytes()) {
+    let expected = match mac {
+        Some(mut mac) => {
+            for piece in [ALGORITHM, "\n", time_text, "\n"] {
+                mac.update(piece.as_bytes());
+            }
+            for piece in credential.scope_pieces() {
+                mac.update(piece.as_bytes());
+            }
+            mac.update(b"\n");
+            mac.update(&creq_hash);
+            hex32(&mac.finalize().into_bytes())
+        }
+        None => [0; 64],
+    };
+    if !constant_time_eq(&expected, given_signature.as_bytes()) {
+        let sts = string_to_sign(time_text, &credential.scope(), &creq);
         return Err(AuthError::InvalidSignature(format!(
             "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\nThe Canonical String for this request should have been\n'{creq}'\n\nThe String-to-Sign should have been\n'{sts}'\n"
         )));
     }
-    Ok(Verified { access_key_id: credential.access_key_id, region: credential.region, request_time, presigned })
+    Ok(Verified {
+        access_key_id: credential.access_key_id.to_string(),
+        region: credential.region.to_string(),
+        request_time,
+        presigned,
+    })
 }
 
 #[cfg(test)]

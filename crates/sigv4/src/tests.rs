@@ -231,3 +231,10 @@ fn cached_keys_verify_and_follow_secret_rotation() {
         Err(AuthError::InvalidSignature(_))
     ));
 }
+
+#[test]
+fn header_values_are_trimmed_and_collapsed() {
+    let h = [("A", "  x \t y  "), ("b", "plain value"), ("B", "v\u{b}w"), ("c", "p\u{a0}q")];
+    assert_eq!(canonical_headers("a;b;c", &h).unwrap(), "a:x y\nb:plain value,v w\nc:p q\n");
+    assert_eq!(canonical_headers("a;d", &h).unwrap_err(), "d");
+}

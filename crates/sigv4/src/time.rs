@@ -54,6 +54,15 @@ pub fn format_amz_date(t: i64) -> String {
     format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// The `YYYYMMDD` day of epoch seconds without allocating (the credential-scope date check), for the
+/// years `format_amz_date` writes with four digits.
+pub(crate) fn amz_day(t: i64) -> Option<[u8; 8]> {
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    (0..=9999)
+        .contains(&y)
+        .then(|| [y / 1000, y / 100, y / 10, y, m / 10, m, d / 10, d].map(|v| b'0' + v.rem_euclid(10) as u8))
+}
+
 /// Parses an RFC 7231 IMF-fixdate (`Sun, 22 Nov 2026 10:23:33 GMT`) to epoch seconds.
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut it = s.split_whitespace();
@@ -108,6 +117,9 @@ mod tests {
         assert_eq!(parse_http_date("Sun, 22 Nov 2026 10:23:33 GMT"), Some(t));
         assert!(parse_amz_date("20261322T102333Z").is_none());
         assert!(parse_amz_date("2026-11-22T10:23:33Z").is_none());
+        assert_eq!(amz_day(t), Some(*b"20261122"));
+        assert_eq!(amz_day(parse_amz_date("00010203T000000Z").unwrap()), Some(*b"00010203"));
+        assert_eq!(amz_day(parse_http_date("Sun, 22 Nov 12026 10:23:33 GMT").unwrap()), None);
     }
 
     #[test]

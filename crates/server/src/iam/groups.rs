@@ -1,7 +1,7 @@
-//! IAM groups and membership (at most 10 groups per user). Membership is kept on the user record, and
-//! the directory folds a group's policies into each member's identity policies (E2).
+//! IAM groups, membership (at most 10 groups per user) and renaming. Membership is kept on the user
+//! record, and the directory folds a group's policies into each member's identity policies (E2).
 
-use super::entity::{authorized, check_no_policies, creation, head_xml, Creation};
+use super::entity::{authorized, check_no_policies, creation, head_xml, Creation, Record};
 use super::*;
 
 /// A user belongs to at most this many groups (V15).
@@ -91,4 +91,52 @@ pub(super) fn list_for_user(call: &Call) -> Res {
     let u: UserRec = authorized(call, "iam:ListGroupsForUser", |_| Vec::new())?;
     let groups: Vec<&GroupRec> = u.groups.iter().filter_map(|n| call.dir.groups.get(n)).collect();
     paginate(call, &groups, "Groups", |x, g| head_xml(x, *g))
+}
+
+/// UpdateGroup: a new name and/or path. The group keeps its id, policies and members (their records
+/// name it, so they follow the rename). As on AWS, the caller needs `iam:UpdateGroup` on the group
+/// under both its old and its new ARN.
+pub(super) async fn update(call: &Call) -> Res {
+    let g: GroupRec = authorized(call, "iam:UpdateGroup", |_| Vec::new())?;
+    let new_name = optional_name(call, "NewGroupName", 128)?.unwrap_or_else(|| g.name.clone());
+    let new_path = path_field(call, "NewPath")?.unwrap_or_else(|| g.path.clone());
+    let new_arn = iam_arn(call, "group", &new_path, &new_name);
+    if new_arn == g.arn {
+        return done();
+    }
+    call.authorize("iam:UpdateGroup", &new_arn, Vec::new())?;
+    let exists = err(409, "EntityAlreadyExists", format!("Group with name {new_name} already exists."));
+    let renamed = !new_name.eq_ignore_ascii_case(&g.name);
+    if renamed && find(&call.dir.groups, &new_name).is_some() {
+        return Err(exists);
+    }
+    let old = g.name.clone();
+    write(call, move |tx| {
+        let Some(mut rec) = tx.get_as::<GroupRec>(GROUP, &g.store_key())? else {
+            return Ok(Err(g.missing()));
+        };
+        rec.name = new_name.clone();
+        rec.path = new_path.clone();
+        rec.arn = new_arn.clone();
+        if renamed {
+            if !tx.insert_as(GROUP, &rec.store_key(), &rec)? {
+                return Ok(Err(exists.clone()));
+            }
+            tx.delete(GROUP, &g.store_key())?;
+        } else {
+            tx.put_as(GROUP, &rec.store_key(), &rec)?;
+        }
+        if new_name != old {
+            rewrite_all::<UserRec>(tx, USER, |u| {
+                let member = u.groups.iter().any(|n| n == &old);
+                for n in u.groups.iter_mut().filter(|n| **n == old) {
+                    *n = new_name.clone();
+                }
+                member
+            })?;
+        }
+        Ok(Ok(()))
+    })
+    .await?;
+    done()
 }

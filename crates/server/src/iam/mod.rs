@@ -6,6 +6,7 @@
 //! users.rs     users, access keys            groups.rs    groups and membership
 //! roles.rs     roles, service-linked roles   policies.rs  managed policies and their versions
 //! entity.rs    what users, groups and roles share: inline and attached policies, boundaries, tags
+//! providers.rs OpenID Connect and SAML identity providers
 //! account.rs   GetAccountAuthorizationDetails
 //! simulate.rs  Simulate{Principal,Custom}Policy, GetContextKeysFor{Principal,Custom}Policy
 //! ```
@@ -14,6 +15,7 @@ mod account;
 mod entity;
 mod groups;
 mod policies;
+mod providers;
 mod roles;
 mod simulate;
 mod users;
@@ -22,6 +24,7 @@ use std::collections::HashMap;
 
 use sagegate_policy::{validate, ContextValue, PolicyKind};
 use sagegate_store::{StoreError, Tx, TxExt};
+use serde::{de::DeserializeOwned, Serialize};
 
 use crate::call::Call;
 use crate::directory::Directory;
@@ -54,6 +57,7 @@ pub async fn dispatch(call: &Call) -> Res {
         "GetUser" => users::get(call),
         "ListUsers" => users::list(call),
         "DeleteUser" => users::delete(call).await,
+        "UpdateUser" => users::update(call).await,
         "CreateAccessKey" => users::create_access_key(call).await,
         "ListAccessKeys" => users::list_access_keys(call),
         "UpdateAccessKey" | "DeleteAccessKey" => users::change_access_key(call).await,
@@ -61,6 +65,7 @@ pub async fn dispatch(call: &Call) -> Res {
         "GetGroup" => groups::get(call),
         "ListGroups" => groups::list(call),
         "DeleteGroup" => groups::delete(call).await,
+        "UpdateGroup" => groups::update(call).await,
         "AddUserToGroup" | "RemoveUserFromGroup" => groups::membership(call).await,
         "ListGroupsForUser" => groups::list_for_user(call),
         "CreateRole" => roles::create(call).await,
@@ -70,6 +75,9 @@ pub async fn dispatch(call: &Call) -> Res {
         "UpdateAssumeRolePolicy" => roles::update_trust(call).await,
         "UpdateRole" | "UpdateRoleDescription" => roles::update_role(call).await,
         "CreateServiceLinkedRole" => roles::create_service_linked(call).await,
+        "DeleteServiceLinkedRole" => roles::delete_service_linked(call).await,
+        "GetServiceLinkedRoleDeletionStatus" => roles::deletion_status(call),
+        "ListInstanceProfilesForRole" => roles::list_instance_profiles(call),
         "CreatePolicy" => policies::create(call).await,
         "GetPolicy" => policies::get(call),
         "ListPolicies" => policies::list(call),
@@ -78,6 +86,7 @@ pub async fn dispatch(call: &Call) -> Res {
         "GetPolicyVersion" => policies::get_version(call),
         "ListPolicyVersions" => policies::list_versions(call),
         "SetDefaultPolicyVersion" | "DeletePolicyVersion" => policies::change_version(call).await,
+        "ListEntitiesForPolicy" => policies::list_entities(call),
         "PutUserPolicy" | "PutGroupPolicy" | "PutRolePolicy" => for_entity!(call, put_inline),
         "GetUserPolicy" | "GetGroupPolicy" | "GetRolePolicy" => for_entity!(call, get_inline),
         "ListUserPolicies" | "ListGroupPolicies" | "ListRolePolicies" => for_entity!(call, list_inline),
@@ -94,6 +103,22 @@ pub async fn dispatch(call: &Call) -> Res {
         "TagUser" | "UntagUser" | "ListUserTags" => entity::tags::<UserRec>(call).await,
         "TagRole" | "UntagRole" | "ListRoleTags" => entity::tags::<RoleRec>(call).await,
         "TagPolicy" | "UntagPolicy" | "ListPolicyTags" => entity::tags::<PolicyRec>(call).await,
+        "CreateOpenIDConnectProvider" => providers::create_oidc(call).await,
+        "GetOpenIDConnectProvider" => providers::get_oidc(call),
+        "ListOpenIDConnectProviders" => providers::list_oidc(call),
+        "DeleteOpenIDConnectProvider" => providers::delete_oidc(call).await,
+        "AddClientIDToOpenIDConnectProvider"
+        | "RemoveClientIDFromOpenIDConnectProvider"
+        | "UpdateOpenIDConnectProviderThumbprint" => providers::change_oidc(call).await,
+        "TagOpenIDConnectProvider" | "UntagOpenIDConnectProvider" | "ListOpenIDConnectProviderTags" => {
+            entity::tags::<OidcProviderRec>(call).await
+        }
+        "CreateSAMLProvider" => providers::create_saml(call).await,
+        "GetSAMLProvider" => providers::get_saml(call),
+        "UpdateSAMLProvider" => providers::update_saml(call).await,
+        "ListSAMLProviders" => providers::list_saml(call),
+        "DeleteSAMLProvider" => providers::delete_saml(call).await,
+        "TagSAMLProvider" | "UntagSAMLProvider" | "ListSAMLProviderTags" => entity::tags::<SamlProviderRec>(call).await,
         "GetAccountAuthorizationDetails" => account::authorization_details(call),
         "SimulatePrincipalPolicy" | "SimulateCustomPolicy" => simulate::simulate(call),
         "GetContextKeysForPrincipalPolicy" | "GetContextKeysForCustomPolicy" => simulate::context_keys(call),
@@ -208,18 +233,54 @@ async fn remove<R: Record>(call: &Call, rec: &R) -> Result<(), ApiError> {
     write(call, move |tx| tx.delete(R::STORE, &key).map(|_| Ok(()))).await
 }
 
+/// Rewrites, inside the transaction, every record of `kind` that `f` changes (`f` returns true).
+fn rewrite_all<T: Serialize + DeserializeOwned>(
+    tx: &mut dyn Tx,
+    kind: &str,
+    mut f: impl FnMut(&mut T) -> bool,
+) -> Result<(), StoreError> {
+    let mut after: Option<String> = None;
+    let mut changed: Vec<(String, T)> = Vec::new();
+    loop {
+        let page = tx.list(kind, "", after.as_deref(), 1000)?;
+        let last_page = page.len() < 1000;
+        for (k, v) in page {
+            let mut rec: T = serde_json::from_value(v).map_err(|e| StoreError::Corrupt(format!("{kind}/{k}: {e}")))?;
+            if f(&mut rec) {
+                changed.push((k.clone(), rec));
+            }
+            after = Some(k);
+        }
+        if last_page {
+            break;
+        }
+    }
+    for (k, rec) in changed {
+        tx.put_as(kind, &k, &rec)?;
+    }
+    Ok(())
+}
+
 // ----- parameters --------------------------------------------------------------------------------
 
 fn path_param(call: &Call) -> Result<String, ApiError> {
-    let p = call.params.get("Path").unwrap_or("/").to_string();
-    if !p.starts_with('/') || !p.ends_with('/') || p.len() > 512 {
+    Ok(path_field(call, "Path")?.unwrap_or_else(|| "/".to_string()))
+}
+
+/// An optional path parameter (`Path`, `NewPath`): `/`, or `/…/` of printable ASCII, at most 512.
+fn path_field(call: &Call, field: &str) -> Result<Option<String>, ApiError> {
+    let Some(p) = call.params.get(field) else {
+        return Ok(None);
+    };
+    let printable = p.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if !p.starts_with('/') || !p.ends_with('/') || p.len() > 512 || !printable {
         return Err(constraint(
-            "Path",
-            &p,
+            field,
+            p,
             "Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)",
         ));
     }
-    Ok(p)
+    Ok(Some(p.to_string()))
 }
 
 /// A required IAM name (`[\w+=,.@-]+`, at most `max` characters).
@@ -230,6 +291,14 @@ fn check_name(call: &Call, field: &str, max: usize) -> Result<String, ApiError> 
         return Err(constraint(field, &v, "Member must satisfy regular expression pattern: [\\w+=,.@-]+"));
     }
     Ok(v)
+}
+
+/// An optional IAM name (`NewUserName`, `NewGroupName`), checked like `check_name`.
+fn optional_name(call: &Call, field: &str, max: usize) -> Result<Option<String>, ApiError> {
+    match call.params.get(field) {
+        None => Ok(None),
+        Some(_) => check_name(call, field, max).map(Some),
+    }
 }
 
 /// An optional `Description` (at most 1,000 characters).

@@ -1,5 +1,6 @@
 //! Managed policies: customer managed ones (stored, with up to 5 versions) and AWS managed ones (from
 //! the catalog, read-only: `UnmodifiableEntity`). Both are read through one shape, `PolicyRec`.
+//! ListEntitiesForPolicy says who uses one.
 
 use sagegate_catalog::{Catalog, ManagedPolicy};
 use sagegate_policy::PolicyKind;
@@ -282,4 +283,80 @@ pub(super) async fn change_version(call: &Call) -> Res {
     })
     .await?;
     done()
+}
+
+/// ListEntitiesForPolicy: the groups, users and roles a managed policy is attached to, or (with
+/// `PolicyUsageFilter=PermissionsBoundary`) bounds, under `PathPrefix`, paginated as one sequence.
+pub(super) fn list_entities(call: &Call) -> Res {
+    let p: PolicyRec = authorized(call, "iam:ListEntitiesForPolicy", |_| Vec::new())?;
+    const KINDS: [&str; 5] = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"];
+    let filter = call.params.get("EntityFilter");
+    if let Some(f) = filter.filter(|f| !KINDS.contains(f)) {
+        return Err(constraint(
+            "EntityFilter",
+            f,
+            "Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
+        ));
+    }
+    let usage = call.params.get("PolicyUsageFilter");
+    if let Some(u) = usage.filter(|u| !matches!(*u, "PermissionsPolicy" | "PermissionsBoundary")) {
+        return Err(constraint(
+            "PolicyUsageFilter",
+            u,
+            "Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]",
+        ));
+    }
+    let prefix = call.params.get("PathPrefix").unwrap_or("/");
+    let wants = |kind: &str| filter.is_none_or(|f| f == kind);
+    let (attachments, boundaries) = (usage != Some("PermissionsBoundary"), usage != Some("PermissionsPolicy"));
+    let uses = |attached: &[String], boundary: Option<&String>| {
+        (attachments && attached.contains(&p.arn)) || (boundaries && boundary == Some(&p.arn))
+    };
+    let dir = &call.dir;
+    let by_name = |a: &str, b: &str| a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase());
+    // (kind, name, id), groups first, then users, then roles, each in name order.
+    let mut groups: Vec<(&str, &str, &str)> = if wants("Group") {
+        dir.groups
+            .values()
+            .filter(|g| g.path.starts_with(prefix) && uses(&g.attached, None))
+            .map(|g| ("Group", g.name.as_str(), g.id.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    groups.sort_by(|a, b| by_name(a.1, b.1));
+    let mut users: Vec<(&str, &str, &str)> = if wants("User") {
+        dir.users
+            .values()
+            .filter(|u| u.path.starts_with(prefix) && uses(&u.attached, u.boundary.as_ref()))
+            .map(|u| ("User", u.name.as_str(), u.id.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    users.sort_by(|a, b| by_name(a.1, b.1));
+    let mut roles: Vec<(&str, &str, &str)> = if wants("Role") {
+        dir.roles
+            .values()
+            .filter(|r| r.path.starts_with(prefix) && uses(&r.attached, r.boundary.as_ref()))
+            .map(|r| ("Role", r.name.as_str(), r.id.as_str()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    roles.sort_by(|a, b| by_name(a.1, b.1));
+    let all: Vec<(&str, &str, &str)> = groups.into_iter().chain(users).chain(roles).collect();
+    let (items, next) = page(call, &all);
+    result(|x| {
+        for (list, kind) in [("PolicyGroups", "Group"), ("PolicyUsers", "User"), ("PolicyRoles", "Role")] {
+            x.node(list, |x| {
+                for (_, name, id) in items.iter().filter(|(k, ..)| *k == kind) {
+                    x.node("member", |x| {
+                        x.leaf(&format!("{kind}Name"), name).leaf(&format!("{kind}Id"), id);
+                    });
+                }
+            });
+        }
+        page_end(x, next.as_deref());
+    })
 }

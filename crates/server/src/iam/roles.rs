@@ -1,5 +1,5 @@
 //! IAM roles: trust policies, updates, and service-linked roles (created for a service, protected from
-//! users: `UnmodifiableEntity`).
+//! users: `UnmodifiableEntity`, deleted only through DeleteServiceLinkedRole).
 
 use sagegate_catalog::Catalog;
 use sagegate_policy::PolicyKind;
@@ -182,4 +182,66 @@ pub(super) async fn create_service_linked(call: &Call) -> Res {
     ));
     insert(call, rec.clone(), taken).await?;
     role_result(&rec)
+}
+
+/// DeleteServiceLinkedRole: deletes the role with its policies and answers a deletion task id. AWS
+/// deletes asynchronously, once the service no longer uses the role; sagegate deletes at once and the
+/// task reports `SUCCEEDED` [choice].
+pub(super) async fn delete_service_linked(call: &Call) -> Res {
+    let r: RoleRec = authorized(call, "iam:DeleteServiceLinkedRole", |_| Vec::new())?;
+    let Some(service_and_name) = r.arn.split_once(SERVICE_ROLE_PATH).map(|(_, rest)| rest.to_string()) else {
+        return Err(invalid_input(format!("Role {} is not a service-linked role.", r.name)));
+    };
+    let task = SlrDeletionRec {
+        id: format!("task{SERVICE_ROLE_PATH}{service_and_name}/{}", crate::ids::uuid()),
+        role_arn: r.arn.clone(),
+        status: "SUCCEEDED".into(),
+        created: call.now,
+    };
+    let id = task.id.clone();
+    write(call, move |tx| {
+        if !tx.delete(ROLE, &r.store_key())? {
+            return Ok(Err(r.missing()));
+        }
+        tx.put_as(SLR_DELETION, &task.id, &task)?;
+        Ok(Ok(()))
+    })
+    .await?;
+    result(|x| {
+        x.leaf("DeletionTaskId", &id);
+    })
+}
+
+/// GetServiceLinkedRoleDeletionStatus, authorized on the role the task deleted.
+pub(super) fn deletion_status(call: &Call) -> Res {
+    let id = call.required("DeletionTaskId")?;
+    let role_path = id
+        .strip_prefix("task/")
+        .filter(|rest| rest.starts_with(SERVICE_ROLE_PATH.trim_start_matches('/')) && rest.matches('/').count() >= 3)
+        .and_then(|rest| rest.rsplit_once('/'))
+        .map(|(role, _)| role)
+        .ok_or_else(|| invalid_input(format!("Invalid deletion task id: {id}")))?;
+    call.authorize(
+        "iam:GetServiceLinkedRoleDeletionStatus",
+        &format!("arn:aws:iam::{}:role/{role_path}", call.account()),
+        Vec::new(),
+    )?;
+    let task = call
+        .dir
+        .slr_deletions
+        .get(id)
+        .ok_or_else(|| err(404, "NoSuchEntity", format!("Deletion task {id} does not exist.")))?;
+    result(|x| {
+        x.leaf("Status", &task.status);
+    })
+}
+
+/// ListInstanceProfilesForRole: instance profiles are not emulated, so the list is empty; the role
+/// must exist and the call be authorized on it (Terraform calls it before deleting a role).
+pub(super) fn list_instance_profiles(call: &Call) -> Res {
+    let _: RoleRec = authorized(call, "iam:ListInstanceProfilesForRole", |_| Vec::new())?;
+    result(|x| {
+        x.node("InstanceProfiles", |_| {});
+        page_end(x, None);
+    })
 }

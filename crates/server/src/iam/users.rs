@@ -1,4 +1,4 @@
-//! IAM users and their access keys (2 per user).
+//! IAM users: create, read, rename (UpdateUser), delete, and their access keys (2 per user).
 
 use super::entity::{check_no_policies, creation, head_xml, Creation};
 use super::*;
@@ -159,6 +159,62 @@ pub(super) async fn change_access_key(call: &Call) -> Res {
             k.status = status.clone().unwrap_or_default();
             tx.put_as(ACCESS_KEY, &id, &k)?;
         }
+        Ok(Ok(()))
+    })
+    .await?;
+    done()
+}
+
+/// UpdateUser: a new name and/or path. The user keeps its id, policies, groups, keys, tags and
+/// boundary; its ARN changes, so its keys, GetSessionToken sessions and federated users follow it.
+/// As on AWS, the caller needs `iam:UpdateUser` on the user under both its old and its new ARN.
+pub(super) async fn update(call: &Call) -> Res {
+    let u: UserRec = entity::authorized(call, "iam:UpdateUser", |_| Vec::new())?;
+    let new_name = optional_name(call, "NewUserName", 64)?.unwrap_or_else(|| u.name.clone());
+    let new_path = path_field(call, "NewPath")?.unwrap_or_else(|| u.path.clone());
+    let new_arn = iam_arn(call, "user", &new_path, &new_name);
+    if new_arn == u.arn {
+        return done();
+    }
+    call.authorize("iam:UpdateUser", &new_arn, Vec::new())?;
+    let exists = err(409, "EntityAlreadyExists", format!("User with name {new_name} already exists."));
+    let renamed = !new_name.eq_ignore_ascii_case(&u.name);
+    if renamed && find(&call.dir.users, &new_name).is_some() {
+        return Err(exists);
+    }
+    let (old, old_arn) = (u.name.clone(), u.arn.clone());
+    write(call, move |tx| {
+        let Some(mut rec) = tx.get_as::<UserRec>(USER, &u.store_key())? else {
+            return Ok(Err(u.missing()));
+        };
+        rec.name = new_name.clone();
+        rec.path = new_path.clone();
+        rec.arn = new_arn.clone();
+        if renamed {
+            if !tx.insert_as(USER, &rec.store_key(), &rec)? {
+                return Ok(Err(exists.clone()));
+            }
+            tx.delete(USER, &u.store_key())?;
+        } else {
+            tx.put_as(USER, &rec.store_key(), &rec)?;
+        }
+        rewrite_all::<AccessKeyRec>(tx, ACCESS_KEY, |k| {
+            let mine = k.user == old;
+            if mine {
+                k.user = new_name.clone();
+            }
+            mine
+        })?;
+        rewrite_all::<SessionRec>(tx, SESSION, |s| {
+            let mine = s.source == old && s.kind != crate::sts::session::ROLE;
+            if mine {
+                s.source = new_name.clone();
+                if s.arn == old_arn {
+                    s.arn = new_arn.clone();
+                }
+            }
+            mine
+        })?;
         Ok(Ok(()))
     })
     .await?;

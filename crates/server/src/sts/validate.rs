@@ -1,4 +1,5 @@
-//! Input validation of STS requests from the botocore wire model (catalog), with AWS's wording:
+//! Input validation of STS requests (and of the newer IAM operations) from the botocore wire model
+//! (catalog), with AWS's wording:
 //! `1 validation error detected: Value 'x' at 'roleSessionName' failed to satisfy constraint: Member
 //! must have length greater than or equal to 2` (wire spec §3.3, §4.1).
 //!
@@ -13,7 +14,12 @@ use crate::call::Params;
 
 /// Validates the parameters of an STS operation; `Err` carries the full message.
 pub fn validate(operation: &str, params: &Params) -> Result<(), String> {
-    let Some(model) = Catalog::get().api("sts") else {
+    validate_in("sts", operation, params)
+}
+
+/// Validates the parameters of an operation of `service`'s model (`sts`, `iam`).
+pub fn validate_in(service: &str, operation: &str, params: &Params) -> Result<(), String> {
+    let Some(model) = Catalog::get().api(service) else {
         return Ok(());
     };
     let Some(input) = model.operation(operation).filter(|o| o.name == operation).and_then(|o| model.input(o)) else {
