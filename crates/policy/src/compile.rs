@@ -37,6 +37,9 @@ pub(crate) struct CompiledStatement {
     /// (key through value), for explanations.
     pub element_spans: [Option<Span>; 3],
     pub effect: CompiledEffect,
+    /// No principal element and `Resource` lists `*`: only the action and the conditions decide whether
+    /// the statement applies in an identity-side policy (the fast path's common case).
+    pub any_resource: bool,
     pub principal: Option<PrincipalMatcher>,
     pub actions: ActionMatcher,
     pub resources: Option<ResourceMatcher>,
@@ -376,12 +379,14 @@ impl CompiledPolicy {
                 st.action.as_ref().and_then(|a| member(a.key_span, a.span)),
                 st.resource.as_ref().and_then(|r| member(r.key_span, r.span)),
             ];
+            let any_resource = principal.is_none() && resources.as_ref().is_some_and(|r| r.all);
             statements.push(CompiledStatement {
                 index: st.index,
                 sid: st.sid.as_ref().map(|s| s.value.clone()),
                 span: st.span,
                 element_spans,
                 effect,
+                any_resource,
                 principal,
                 actions,
                 resources,

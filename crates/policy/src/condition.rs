@@ -63,6 +63,17 @@ pub struct CompiledCondition {
     /// Precomputed from `operator`: the base operator is negated (C3), and its positive form.
     negated: bool,
     positive: BaseOperator,
+    /// Precomputed: whether `holds` may take the plain-string path.
+    plain: Plain,
+}
+
+/// Conditions of the string family without variables, `StringEquals`/`StringLike` and their negations,
+/// are most of what policies hold; `holds` decides them without going through `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plain {
+    No,
+    Equals,
+    Like,
 }
 
 impl CompiledCondition {
@@ -72,12 +83,19 @@ impl CompiledCondition {
             Operator::Known { base, .. } => Some(base.family()),
             Operator::Unknown => None,
         };
-        let values = values.iter().map(|v| compile_value(family, v, variables)).collect();
+        let values: Vec<PolicyValue> = values.iter().map(|v| compile_value(family, v, variables)).collect();
         let key_lower = key.to_ascii_lowercase();
         let key_hash = crate::index::hash(&key_lower);
         let (never, negated, positive) = match operator {
             Operator::Known { base, .. } => (operator.is_malformed_null(), base.is_negated(), positive_of(base)),
             Operator::Unknown => (true, false, BaseOperator::Null),
+        };
+        let all_plain = values.iter().all(|v| matches!(v, PolicyValue::Str { vars: None, .. }));
+        let plain = match positive {
+            _ if never || !all_plain => Plain::No,
+            BaseOperator::StringEquals => Plain::Equals,
+            BaseOperator::StringLike => Plain::Like,
+            _ => Plain::No,
         };
         CompiledCondition {
             operator,
@@ -92,6 +110,53 @@ impl CompiledCondition {
             never,
             negated,
             positive,
+            plain,
+        }
+    }
+
+    /// Whether the condition holds for `ctx`: `evaluate`, with plain string conditions decided inline.
+    #[inline]
+    pub(crate) fn holds(&self, ctx: &Context, scratch: &mut Scratch) -> bool {
+        match (self.plain, self.operator) {
+            (Plain::Equals, Operator::Known { set, if_exists, .. }) => self.holds_plain::<false>(set, if_exists, ctx),
+            (Plain::Like, Operator::Known { set, if_exists, .. }) => self.holds_plain::<true>(set, if_exists, ctx),
+            _ => self.evaluate(ctx, scratch),
+        }
+    }
+
+    /// `evaluate` for a plain string condition (`Plain::Equals` or `Plain::Like`): every pair is Match or
+    /// NoMatch, so a negated operator holds when no value matches (O2, M5).
+    #[inline]
+    fn holds_plain<const LIKE: bool>(&self, set: SetOperator, if_exists: bool, ctx: &Context) -> bool {
+        let test = |v: &str| {
+            let any = self.values.iter().any(|p| match p {
+                PolicyValue::Str { text, glob, .. } => {
+                    if LIKE {
+                        glob.matches(v)
+                    } else {
+                        text == v
+                    }
+                }
+                _ => false,
+            });
+            any != self.negated
+        };
+        match ctx.get_hashed(self.key_hash, &self.key_lower, &self.key) {
+            // C3, C4, M3, M4, M7.
+            None => {
+                if_exists
+                    || match set {
+                        SetOperator::None => self.negated,
+                        SetOperator::ForAllValues => true,
+                        SetOperator::ForAnyValue => false,
+                    }
+            }
+            Some(ContextValue::Single(v)) => test(v), // M6 for the set operators
+            Some(ContextValue::Multi(vs)) => match set {
+                SetOperator::None => false, // M2
+                SetOperator::ForAllValues => vs.iter().all(|v| test(v)),
+                SetOperator::ForAnyValue => vs.iter().any(|v| test(v)),
+            },
         }
     }
 
@@ -141,9 +206,32 @@ impl CompiledCondition {
     /// none is invalid (O2).
     fn test(&self, v: &str, ctx: &Context, scratch: &mut Scratch) -> bool {
         if self.negated {
-            self.values.iter().all(|p| compare(self.positive, v, p, ctx, scratch) == Pair::NoMatch)
+            self.values.iter().all(|p| self.pair(v, p, ctx, scratch) == Pair::NoMatch)
         } else {
-            self.values.iter().any(|p| compare(self.positive, v, p, ctx, scratch) == Pair::Match)
+            self.values.iter().any(|p| self.pair(v, p, ctx, scratch) == Pair::Match)
+        }
+    }
+
+    /// `compare` under the positive operator, with the two most common cases (`StringEquals` and
+    /// `StringLike` on a value without variables) decided inline, as `compare` would decide them.
+    #[inline]
+    fn pair(&self, v: &str, p: &PolicyValue, ctx: &Context, scratch: &mut Scratch) -> Pair {
+        match (self.positive, p) {
+            (BaseOperator::StringEquals, PolicyValue::Str { text, vars: None, .. }) => {
+                if text == v {
+                    Pair::Match
+                } else {
+                    Pair::NoMatch
+                }
+            }
+            (BaseOperator::StringLike, PolicyValue::Str { glob, vars: None, .. }) => {
+                if glob.matches(v) {
+                    Pair::Match
+                } else {
+                    Pair::NoMatch
+                }
+            }
+            _ => compare(self.positive, v, p, ctx, scratch),
         }
     }
 }
@@ -643,6 +731,53 @@ fn base64_each(s: &str, mut emit: impl FnMut(u8)) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `holds` takes an inline path for plain string conditions; it must agree with `evaluate` on every
+    /// operator form, value shape and context shape.
+    #[test]
+    fn plain_string_path_agrees_with_evaluate() {
+        let contexts: Vec<Option<ContextValue>> = vec![
+            None,
+            Some(ContextValue::Single("a".into())),
+            Some(ContextValue::Single("ab".into())),
+            Some(ContextValue::Single("".into())),
+            Some(ContextValue::Multi(vec![])),
+            Some(ContextValue::Multi(vec!["a".into()])),
+            Some(ContextValue::Multi(vec!["a".into(), "b".into()])),
+            Some(ContextValue::Multi(vec!["ab".into(), "x".into()])),
+        ];
+        let values: [&[&str]; 4] = [&["a"], &["a*"], &["b", "a?"], &[]];
+        let mut checked = 0;
+        for set in ["", "ForAllValues:", "ForAnyValue:"] {
+            for base in ["StringEquals", "StringNotEquals", "StringLike", "StringNotLike"] {
+                for suffix in ["", "IfExists"] {
+                    let op = Operator::parse(&format!("{set}{base}{suffix}"));
+                    for vs in values {
+                        let vs: Vec<String> = vs.iter().map(|v| v.to_string()).collect();
+                        let c = CompiledCondition::compile(op, "k:Key", &vs, 0, true);
+                        assert_ne!(c.plain, Plain::No, "{set}{base}{suffix}");
+                        for (i, cv) in contexts.iter().enumerate() {
+                            let mut ctx = Context::new();
+                            if let Some(v) = cv {
+                                ctx.insert(if i % 2 == 0 { "k:Key" } else { "K:KEY" }, v.clone());
+                            }
+                            let mut scratch = Scratch::default();
+                            let general = c.evaluate(&ctx, &mut scratch);
+                            assert_eq!(c.holds(&ctx, &mut scratch), general, "{set}{base}{suffix} {vs:?} on {cv:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 4 * 2 * 4 * 8);
+        // Variables, other families and `Null` keep the general path.
+        let vars =
+            CompiledCondition::compile(Operator::parse("StringEquals"), "k", &["${aws:username}".into()], 0, true);
+        assert_eq!(vars.plain, Plain::No);
+        let ic = CompiledCondition::compile(Operator::parse("StringEqualsIgnoreCase"), "k", &["a".into()], 0, true);
+        assert_eq!(ic.plain, Plain::No);
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::parse(s).unwrap()

@@ -586,13 +586,13 @@ fn applies<T: Trace>(
     let holds = if T::ALL_CONDITIONS {
         let mut all = true;
         for (i, cond) in st.conditions.iter().enumerate() {
-            let h = cond.evaluate(&req.context, scratch);
+            let h = cond.holds(&req.context, scratch);
             trace.condition(i, h);
             all &= h;
         }
         all
     } else {
-        st.conditions.iter().all(|cond| cond.evaluate(&req.context, scratch))
+        st.conditions.iter().all(|cond| cond.holds(&req.context, scratch))
     };
     if !holds {
         trace.failed(Element::Condition);

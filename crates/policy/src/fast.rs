@@ -2,9 +2,9 @@
 //! algorithm's bookkeeping.
 //!
 //! The shape: an IAM user or a role session, whose identity policies, permissions boundary and session
-//! policies take part; no SCP, no resource-based policy, no RCP that applies to the action. That is what
-//! the server decides for almost every call. Anything else returns None and goes to the reference path
-//! (`eval::decide`), which `explain` always uses.
+//! policies take part; no SCP, no resource-based policy, no RCP that applies to the action. That is the
+//! shape of the sets the server builds for users and role sessions. Anything else returns None and goes
+//! to the reference path (`eval::decide`), which `explain` always uses.
 //!
 //! In this shape E11 reduces to: the first applicable Deny in identity, boundary, session order decides
 //! (E3); a cross-account request, or one that needs the resource to grant by itself, is then denied
@@ -62,6 +62,8 @@ pub(crate) fn decide(set: &PolicySet, req: &Request) -> Option<Decision> {
         }
         Ok(())
     };
+    // The identity kind always takes part (with no policy it allows nothing); the boundary and session
+    // policies only when there are some.
     let denied = kind(&set.identity, PolicyType::Identity)
         .and_then(|()| match &set.boundary {
             Some(p) => kind(std::slice::from_ref(p), PolicyType::PermissionsBoundary),
@@ -90,30 +92,53 @@ impl Scan<'_> {
     fn kind(&mut self, policies: &[CompiledPolicy], t: PolicyType, want_allow: bool) -> Result<bool, StatementRef> {
         let mut allowed = false;
         for (pi, policy) in policies.iter().enumerate() {
-            let mut deny = None;
-            index::for_each(policy.lookup(self.req), |e| {
-                let Some(st) = policy.statements.get((e & POSITION) as usize) else {
-                    return true;
-                };
-                let is_deny = st.effect == CompiledEffect::Deny;
-                if !is_deny && (allowed || !want_allow) {
-                    return true;
+            let deny = match policy.lookup(self.req) {
+                // Pre-merged (the usual case): one sorted list.
+                [one, [], []] => self.scan(one.iter().copied(), policy, &mut allowed, want_allow),
+                lists => {
+                    let mut merge = index::Merge { lists };
+                    self.scan(std::iter::from_fn(|| merge.next_entry()), policy, &mut allowed, want_allow)
                 }
-                if !self.applies(st, e & ACTION_MATCHED != 0) {
-                    return true;
-                }
-                if is_deny {
-                    deny = Some(StatementRef { policy_type: t, level: 0, policy: pi, statement: st.index });
-                    return false;
-                }
-                allowed = true;
-                true
-            });
-            if let Some(d) = deny {
-                return Err(d);
+            };
+            if let Some(statement) = deny {
+                return Err(StatementRef { policy_type: t, level: 0, policy: pi, statement });
             }
         }
         Ok(allowed)
+    }
+
+    /// Scans one policy's candidates: the index of the first applicable Deny statement, if any. Allow
+    /// statements are tested only while an Allow is wanted and not yet found.
+    #[inline]
+    fn scan(
+        &mut self,
+        entries: impl Iterator<Item = u32>,
+        policy: &CompiledPolicy,
+        allowed: &mut bool,
+        want_allow: bool,
+    ) -> Option<usize> {
+        for e in entries {
+            let Some(st) = policy.statements.get((e & POSITION) as usize) else {
+                continue;
+            };
+            let is_deny = st.effect == CompiledEffect::Deny;
+            if !is_deny && (*allowed || !want_allow) {
+                continue;
+            }
+            let applies = if st.any_resource && e & ACTION_MATCHED != 0 {
+                st.conditions.iter().all(|cond| cond.holds(&self.req.context, &mut self.scratch))
+            } else {
+                self.applies(st, e & ACTION_MATCHED != 0)
+            };
+            if !applies {
+                continue;
+            }
+            if is_deny {
+                return Some(st.index);
+            }
+            *allowed = true;
+        }
+        None
     }
 
     /// S1 for a statement of a kind without a principal element; `action_known`: the index says the
@@ -137,6 +162,6 @@ impl Scan<'_> {
         if !r.matches(req, &mut self.scratch.tokens) {
             return false;
         }
-        st.conditions.iter().all(|cond| cond.evaluate(&req.context, &mut self.scratch))
+        st.conditions.iter().all(|cond| cond.holds(&req.context, &mut self.scratch))
     }
 }

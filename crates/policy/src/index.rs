@@ -210,7 +210,9 @@ impl ActionIndex {
         loop {
             let slot = *self.slots.get(s)?;
             let key = self.keys.get((slot as usize).checked_sub(1)?)?;
-            if key.hash == h && self.names.get(key.name.0 as usize..key.name.1 as usize) == Some(name) {
+            if key.hash == h
+                && self.names.as_bytes().get(key.name.0 as usize..key.name.1 as usize) == Some(name.as_bytes())
+            {
                 return Some(key);
             }
             s = (s + 1) & mask;
@@ -223,49 +225,19 @@ impl ActionIndex {
     #[inline]
     pub(crate) fn lookup(&self, action: &str, action_hash: u64, service: &str, service_hash: u64) -> Lists<'_> {
         let empty: &[u32] = &[];
-        let any = self.list(self.any);
-        if self.slots.is_empty() {
-            return [any, empty, empty];
-        }
-        let by_action = self.find(action, action_hash).map(|k| self.list(k.list));
         if self.merged {
-            if let Some(l) = by_action {
-                return [l, empty, empty];
-            }
-            return match self.find(service, service_hash) {
-                Some(k) => [self.list(k.list), empty, empty],
-                None => [any, empty, empty],
-            };
+            let key = self.find(action, action_hash).or_else(|| self.find(service, service_hash));
+            return [self.list(key.map_or(self.any, |k| k.list)), empty, empty];
         }
+        let by_action = self.find(action, action_hash).map_or(empty, |k| self.list(k.list));
         let by_service = self.find(service, service_hash).map_or(empty, |k| self.list(k.list));
-        [by_action.unwrap_or(empty), by_service, any]
+        [by_action, by_service, self.list(self.any)]
     }
 
     /// Whether the lists are pre-merged (for tests).
     #[cfg(test)]
     pub(crate) fn is_merged(&self) -> bool {
         self.merged
-    }
-}
-
-/// Visits the entries of `lists` in statement order, each statement once (flags OR-ed), until `visit`
-/// returns false. One non-empty list, the usual case, is walked directly.
-#[inline]
-pub(crate) fn for_each(lists: Lists<'_>, mut visit: impl FnMut(u32) -> bool) {
-    let [a, b, c] = lists;
-    if b.is_empty() && c.is_empty() {
-        for &e in a {
-            if !visit(e) {
-                return;
-            }
-        }
-        return;
-    }
-    let mut m = Merge { lists: [a, b, c] };
-    while let Some(e) = m.next_entry() {
-        if !visit(e) {
-            return;
-        }
     }
 }
 
@@ -300,10 +272,10 @@ mod tests {
     fn visit(p: &CompiledPolicy, action: &str) -> Vec<(u32, bool)> {
         let service = action.split(':').next().unwrap();
         let mut out = Vec::new();
-        for_each(p.index.lookup(action, hash(action), service, hash(service)), |e| {
+        let mut m = Merge { lists: p.index.lookup(action, hash(action), service, hash(service)) };
+        while let Some(e) = m.next_entry() {
             out.push((e & POSITION, e & ACTION_MATCHED != 0));
-            true
-        });
+        }
         out
     }
 

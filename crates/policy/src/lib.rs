@@ -7,8 +7,10 @@
 //! ```text
 //! text ──Policy::parse──▶ Policy (AST, spans) ──CompiledPolicy::compile──▶ CompiledPolicy (indexed)
 //!   └──validate(kind)──▶ Validation (IAM error text, line:column, lint warnings)
-//! PolicySet + Request ──evaluate──▶ Decision          (hot path, no allocation)
+//! PolicySet + Request ──evaluate──▶ Decision          (hot path, no allocation; fast path for the
+//!                                                       common shape, else the reference algorithm)
 //!                     ──explain───▶ Explanation       (matched statements, spans, AccessDenied message)
+//!                     ──explain_detailed──▶ Explanation + how every statement fared (for `simulate`)
 //! ```
 
 pub mod arn;

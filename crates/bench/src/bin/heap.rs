@@ -63,7 +63,8 @@ fn per_call(n: usize, mut f: impl FnMut() -> bool) -> (f64, f64) {
 /// `heap loop ENGINE SCENARIO N`: prepares one scenario (its name, or a prefix of it, e.g. `W1 tag=A`) and runs N
 /// decisions of one engine (`sagegate` or `cedar`), nothing else. Under an instruction counter
 /// (`valgrind --tool=cachegrind`), the difference between runs with N and 2N decisions divided by N is the
-/// instruction count per decision, a number other load on the machine cannot disturb.
+/// instruction count per decision, a number other load on the machine cannot disturb. `sagegate-request`
+/// builds the scenario's `Request` N times instead (context included), to show what that costs.
 fn run_loop(engine: &str, scenario: &str, n: usize) {
     let all = workloads::all();
     let s = all
@@ -79,13 +80,21 @@ fn run_loop(engine: &str, scenario: &str, n: usize) {
                 allowed += usize::from(ours::decide(black_box(&p)));
             }
         }
+        // Building the request (and its context) once per decision: what the server pays per check
+        // before `evaluate`, outside the timed region of the benchmark.
+        "sagegate-request" => {
+            for _ in 0..n {
+                let r = ours::request(black_box(s)).unwrap_or_else(|e| panic!("{e}"));
+                allowed += usize::from(black_box(&r).action.len() > 1);
+            }
+        }
         "cedar" => {
             let p = cedar::prepare(s).unwrap_or_else(|e| panic!("{e}"));
             for _ in 0..n {
                 allowed += usize::from(cedar::decide(black_box(&p)));
             }
         }
-        other => panic!("engine must be sagegate or cedar, not `{other}`"),
+        other => panic!("engine must be sagegate, sagegate-request or cedar, not `{other}`"),
     }
     println!("{}: {engine}: {allowed}/{n} allowed", s.name);
 }
@@ -105,7 +114,7 @@ fn main() {
         return;
     }
     if !args.is_empty() {
-        panic!("usage: heap [names | loop sagegate|cedar SCENARIO N]");
+        panic!("usage: heap [names | loop sagegate|sagegate-request|cedar SCENARIO N]");
     }
     println!("## Retained heap per statement (W3)\n");
     println!("| statements | policy text B/stmt | sagegate AST B/stmt | sagegate compiled B/stmt | of which source copy | cedar PolicySet B/policy |");
