@@ -316,11 +316,15 @@ pub fn mint_app_session(
         return Err(cannot_assume(&role_arn));
     }
     let account = &env.scope.account;
+    let access_key_id = crate::ids::id("ASIA");
+    let expires = env.now.saturating_add(duration);
+    // A sealed token, so a purged session still answers ExpiredToken (sts/token.rs).
+    let token = crate::sts::token::mint(&env.dir, &access_key_id, expires);
     Ok(SessionRec {
-        access_key_id: crate::ids::id("ASIA"),
+        access_key_id,
         secret: crate::ids::secret(),
-        token: crate::ids::session_token(),
-        expires: env.now.saturating_add(duration),
+        token,
+        expires,
         issued: env.now,
         arn: format!("arn:aws:sts::{account}:assumed-role/{}/SageMaker", role.name),
         source: role.name.clone(),

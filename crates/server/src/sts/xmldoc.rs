@@ -251,4 +251,22 @@ mod tests {
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         assert!(parse(&deep).unwrap_err().contains("deeper"));
     }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        // A small generator over the characters XML gives meaning to, so that most inputs get far.
+        const PIECES: [&str; 16] =
+            ["<", ">", "/", "a", "b:c", "=", "\"", "'", "&", ";", "#x41", "!--", "![CDATA[", "]]", "?", " "];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut doc = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                doc.push_str(PIECES[(seed % 16) as usize]);
+            }
+            let _ = parse(&doc);
+        }
+    }
 }
