@@ -39,6 +39,16 @@ pub fn session_token() -> String {
     format!("FwoGZXIvYXdzE{}", from_alphabet::<128>(SECRET_CHARS, 120))
 }
 
+/// `len` random lower-case hex digits (at most 64), for generated resource ids and tokens.
+pub fn hex(len: usize) -> String {
+    sagegate_sigv4::hex(&random_bytes::<32>()).chars().take(len).collect()
+}
+
+/// `len` random lower-case letters and digits (at most 32), e.g. the 12 of a Studio domain id.
+pub fn lower_alnum(len: usize) -> String {
+    from_alphabet::<32>(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
+}
+
 /// A lowercase UUID v4.
 pub fn uuid() -> String {
     let mut b = random_bytes::<16>();

@@ -10,6 +10,7 @@ use super::families::{family, Family};
 use super::ops::{self, s, Out};
 use super::records::{list_all, load, save, type_prefix, Resource};
 use super::{Env, Fail};
+use crate::ids::hex;
 
 /// The member holding a job's end time, per family.
 fn end_member(ty: &str) -> Option<&'static str> {
@@ -33,12 +34,6 @@ fn start_member(ty: &str) -> Option<&'static str> {
 }
 
 const TERMINAL: [&str; 3] = ["Completed", "Stopped", "Failed"];
-
-fn hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n.div_ceil(2)];
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().chars().take(n).collect()
-}
 
 pub fn on_create(env: &Env, tx: &mut dyn Tx, f: &Family, r: &mut Resource) -> Result<(), Fail> {
     match f.ty {
@@ -132,20 +127,8 @@ fn launch_tuning_children(env: &Env, tx: &mut dyn Tx, hpo: &Resource) -> Result<
             doc.insert("HyperParameters".into(), v.clone());
         }
         doc.insert("TuningJobArn".into(), json!(hpo.arn));
-        let mut r = Resource {
-            ty: "training-job".into(),
-            name: name.clone(),
-            arn: env.scope.named("training-job", &name),
-            created: env.now,
-            modified: env.now,
-            tags: hpo.tags.clone(),
-            doc,
-            timeline: Vec::new(),
-        };
-        if let Some(lc) = &tj.lifecycle {
-            r.schedule(env.now, env.step, lc.create);
-        }
-        save(tx, &r)?;
+        let arn = env.scope.named("training-job", &name);
+        save(tx, &Resource::new(tj, name, arn, hpo.tags.clone(), doc, env.now, env.step))?;
     }
     Ok(())
 }
@@ -195,14 +178,12 @@ pub fn on_describe(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource, out: &m
             };
             out.insert("AutoMLJobSecondaryStatus".into(), json!(secondary));
         }
-        "labeling-job" => {
-            if status == "Completed" {
-                if let Some(path) = r.get("OutputConfig").and_then(|o| o.get("S3OutputPath")).and_then(Value::as_str) {
-                    out.insert(
-                        "LabelingJobOutput".into(),
-                        json!({"OutputDatasetS3Uri": format!("{}/{}/manifests/output/output.manifest", path.trim_end_matches('/'), r.name)}),
-                    );
-                }
+        "labeling-job" if status == "Completed" => {
+            if let Some(path) = r.get("OutputConfig").and_then(|o| o.get("S3OutputPath")).and_then(Value::as_str) {
+                out.insert(
+                    "LabelingJobOutput".into(),
+                    json!({"OutputDatasetS3Uri": format!("{}/{}/manifests/output/output.manifest", path.trim_end_matches('/'), r.name)}),
+                );
             }
         }
         "human-task-ui" => {

@@ -35,6 +35,19 @@ const JOB: Lifecycle = Lifecycle {
     delete_from: &[],
 };
 
+/// User profiles and spaces: InService at once, and after every update.
+const STUDIO_IN_SERVICE: Lifecycle = Lifecycle {
+    field: "Status",
+    create: &["InService"],
+    stop_from: &[],
+    stop: &[],
+    start_from: &[],
+    start: &[],
+    update_from: &[],
+    update: &["InService"],
+    delete_from: &[],
+};
+
 /// One emulated resource family.
 #[derive(Debug, Clone, Copy)]
 pub struct Family {
@@ -451,7 +464,8 @@ pub const FAMILIES: &[Family] = &[
         renames: &[],
         defaults: &[("AppNetworkAccessType", "PublicInternetOnly"), ("TagPropagation", "DISABLED")],
         label: "Domain",
-        quota: 1,
+        // AWS's default is one domain per region; emulated accounts allow more so test suites can share one.
+        quota: 50,
     },
     Family {
         ty: "user-profile",
@@ -462,17 +476,7 @@ pub const FAMILIES: &[Family] = &[
         arn_field: "UserProfileArn",
         name_max: 63,
         lower_only: false,
-        lifecycle: Some(Lifecycle {
-            field: "Status",
-            create: &["InService"],
-            stop_from: &[],
-            stop: &[],
-            start_from: &[],
-            start: &[],
-            update_from: &[],
-            update: &["InService"],
-            delete_from: &[],
-        }),
+        lifecycle: Some(STUDIO_IN_SERVICE),
         list_member: "UserProfiles",
         summary: &["DomainId", "UserProfileName", "Status", "CreationTime", "LastModifiedTime"],
         renames: &[],
@@ -489,17 +493,7 @@ pub const FAMILIES: &[Family] = &[
         arn_field: "SpaceArn",
         name_max: 63,
         lower_only: false,
-        lifecycle: Some(Lifecycle {
-            field: "Status",
-            create: &["InService"],
-            stop_from: &[],
-            stop: &[],
-            start_from: &[],
-            start: &[],
-            update_from: &[],
-            update: &["InService"],
-            delete_from: &[],
-        }),
+        lifecycle: Some(STUDIO_IN_SERVICE),
         list_member: "Spaces",
         summary: &[
             "DomainId",

@@ -131,11 +131,7 @@ pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
 
 /// A new domain id: `d-` and 12 lower-case letters and digits (§5.1 Decision).
 fn new_domain_id() -> String {
-    let alphabet = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut bytes = [0u8; 12];
-    let _ = getrandom::getrandom(&mut bytes);
-    let id: String = bytes.iter().map(|b| char::from(alphabet[usize::from(*b) % alphabet.len()])).collect();
-    format!("d-{id}")
+    format!("d-{}", crate::ids::lower_alnum(12))
 }
 
 /// Plans, decides and emulates one call in one transaction.

@@ -13,6 +13,9 @@ use crate::error::{ApiError, Service};
 
 pub type Out = Result<Value, Fail>;
 
+/// One page of a list, and the token of the next page.
+pub type Page<T> = (Vec<T>, Option<String>);
+
 pub fn validation(msg: impl Into<String>) -> Fail {
     Fail::Api(ApiError::validation(Service::SageMaker, msg))
 }
@@ -249,19 +252,7 @@ pub fn create(env: &Env, tx: &mut dyn Tx, f: &Family) -> Out {
     super::roles::check_passed_roles(env, &arn)?;
     check_references(env, tx, f, body)?;
     let tags = creation_tags(env, body)?;
-    let mut r = Resource {
-        ty: f.ty.to_string(),
-        name: name.clone(),
-        arn: arn.clone(),
-        created: env.now,
-        modified: env.now,
-        tags,
-        doc: doc_of(f, body),
-        timeline: Vec::new(),
-    };
-    if let Some(lc) = &f.lifecycle {
-        r.schedule(env.now, env.step, lc.create);
-    }
+    let mut r = Resource::new(f, name, arn.clone(), tags, doc_of(f, body), env.now, env.step);
     super::extras::on_create(env, tx, f, &mut r)?;
     save(tx, &r)?;
     let mut out = Map::new();
@@ -422,7 +413,7 @@ pub fn sort_and_page(
     name_member: &str,
     status_member: &str,
     mut docs: Vec<Map<String, Value>>,
-) -> Result<(Vec<Map<String, Value>>, Option<String>), Fail> {
+) -> Result<Page<Map<String, Value>>, Fail> {
     let sort_by = s(body, "SortBy").unwrap_or("CreationTime");
     let member = match sort_by {
         "Name" => name_member,
@@ -448,7 +439,7 @@ pub fn sort_and_page(
 }
 
 /// Pages a list by `MaxResults` (1–100) and `NextToken` (an opaque offset).
-pub fn page<T>(body: &Value, items: Vec<T>, default_max: usize) -> Result<(Vec<T>, Option<String>), Fail> {
+pub fn page<T>(body: &Value, items: Vec<T>, default_max: usize) -> Result<Page<T>, Fail> {
     let max = match body.get("MaxResults").and_then(Value::as_i64) {
         None => default_max,
         Some(n) if (1..=100).contains(&n) => n as usize,

@@ -40,12 +40,6 @@ pub struct Token {
     pub first_used: Option<i64>,
 }
 
-fn token_id() -> String {
-    let mut bytes = [0u8; 24];
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn access_key_of(env: &Env) -> String {
     if let Some(s) = &env.identity.session {
         return s.access_key_id.clone();
@@ -59,7 +53,7 @@ fn access_key_of(env: &Env) -> String {
 }
 
 fn store_token(tx: &mut dyn Tx, t: &Token) -> Result<String, Fail> {
-    let id = token_id();
+    let id = crate::ids::hex(48);
     tx.put_as(PRESIGNED, &id, t)?;
     Ok(id)
 }

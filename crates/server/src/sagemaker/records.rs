@@ -11,6 +11,8 @@ use sagegate_store::{StoreError, Tx, TxExt};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::families::Family;
+
 pub const KIND: &str = "sagemaker";
 /// Presigned URL tokens (notebook and domain URLs).
 pub const PRESIGNED: &str = "sagemaker-presigned";
@@ -35,6 +37,25 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// A resource created at `now`, in the first status of its family's lifecycle, which then moves one
+    /// status every `step` seconds.
+    pub fn new(
+        f: &Family,
+        name: String,
+        arn: String,
+        tags: Vec<(String, String)>,
+        doc: Map<String, Value>,
+        now: i64,
+        step: i64,
+    ) -> Resource {
+        let mut r =
+            Resource { ty: f.ty.to_string(), name, arn, created: now, modified: now, tags, doc, timeline: Vec::new() };
+        if let Some(lc) = &f.lifecycle {
+            r.schedule(now, step, lc.create);
+        }
+        r
+    }
+
     /// The status at `now`.
     pub fn status(&self, now: i64) -> Option<&str> {
         self.timeline.iter().rev().find(|(t, _)| *t <= now).or(self.timeline.first()).map(|(_, s)| s.as_str())
@@ -125,16 +146,19 @@ impl<'a> TxState<'a> {
         self.error.borrow().clone()
     }
 
+    /// Remembers the first storage error; the read answers "none".
+    fn keep<T>(&self, e: StoreError) -> Option<T> {
+        if let Ok(mut slot) = self.error.try_borrow_mut() {
+            slot.get_or_insert(e);
+        }
+        None
+    }
+
     fn read(&self, arn: &str) -> Option<Resource> {
         let Ok(mut tx) = self.tx.try_borrow_mut() else { return None };
         match load(&mut **tx, arn) {
             Ok(r) => r,
-            Err(e) => {
-                if let Ok(mut slot) = self.error.try_borrow_mut() {
-                    slot.get_or_insert(e);
-                }
-                None
-            }
+            Err(e) => self.keep(e),
         }
     }
 }
@@ -159,12 +183,7 @@ impl State for TxState<'_> {
         let key = format!("{}:space/{}/{}", self.region, domain_id, space_name).to_lowercase();
         match tx.get_as::<Resource>(KIND, &key) {
             Ok(r) => r.as_ref().map(space_facts),
-            Err(e) => {
-                if let Ok(mut slot) = self.error.try_borrow_mut() {
-                    slot.get_or_insert(e);
-                }
-                None
-            }
+            Err(e) => self.keep(e),
         }
     }
 

@@ -132,7 +132,9 @@ pub fn search(env: &Env, tx: &mut dyn Tx) -> Out {
         return Ok(json!({"Results": []}));
     };
     let Some(f) = family(ty) else { return Ok(json!({"Results": []})) };
-    let mut hits: Vec<(Map<String, Value>, Vec<(String, String)>)> = Vec::new();
+    // Each hit: its Describe shape and its tags.
+    type Hit = (Map<String, Value>, Vec<(String, String)>);
+    let mut hits: Vec<Hit> = Vec::new();
     for r in list_all(tx, &type_prefix(&env.region, ty))? {
         let doc = ops::describe_doc(env, tx, f, &r);
         if let Some(e) = env.body.get("SearchExpression") {

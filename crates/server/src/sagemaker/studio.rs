@@ -11,13 +11,8 @@ use super::ops::{self, check_name, creation_tags, in_use, merge_tags, not_found,
 use super::records::{self, list_all, load, save, Resource};
 use super::roles::{cannot_assume, role_of, trusts_sagemaker};
 use super::{Env, Fail};
+use crate::ids::hex;
 use crate::records::SessionRec;
-
-fn hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n.div_ceil(2)];
-    let _ = getrandom::getrandom(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<String>().chars().take(n).collect()
-}
 
 fn domain_arn(env: &Env, id: &str) -> String {
     env.scope.arn(&format!("domain/{id}"))
@@ -53,7 +48,7 @@ pub fn create_domain(env: &Env, tx: &mut dyn Tx, id: &str) -> Out {
     let name = s(&env.body, "DomainName").unwrap_or_default().to_string();
     check_name(f, "DomainName", &name)?;
     let count = tx.count(records::KIND, &records::type_prefix(&env.region, "domain"))?;
-    if count as usize >= f.quota * 50 {
+    if count as usize >= f.quota {
         return Err(ops::limit(
             "The account-level service limit 'Maximum number of domains per account' has been reached.",
         ));
@@ -69,19 +64,7 @@ pub fn create_domain(env: &Env, tx: &mut dyn Tx, id: &str) -> Out {
         doc.insert("SingleSignOnManagedApplicationInstanceId".into(), json!(format!("ins-{}", hex(16))));
     }
     let url = doc.get("Url").cloned().unwrap_or(Value::Null);
-    let mut r = Resource {
-        ty: "domain".into(),
-        name,
-        arn: arn.clone(),
-        created: env.now,
-        modified: env.now,
-        tags: creation_tags(env, &env.body)?,
-        doc,
-        timeline: Vec::new(),
-    };
-    if let Some(lc) = &f.lifecycle {
-        r.schedule(env.now, env.step, lc.create);
-    }
+    let r = Resource::new(f, name, arn.clone(), creation_tags(env, &env.body)?, doc, env.now, env.step);
     save(tx, &r)?;
     Ok(json!({"DomainArn": arn, "Url": url}))
 }
@@ -160,19 +143,7 @@ pub fn create(env: &Env, tx: &mut dyn Tx, f: &Family) -> Out {
     }
     super::roles::check_passed_roles(env, &arn)?;
     merge_tags(&mut tags, &creation_tags(env, body)?)?;
-    let mut r = Resource {
-        ty: f.ty.to_string(),
-        name,
-        arn: arn.clone(),
-        created: env.now,
-        modified: env.now,
-        tags,
-        doc,
-        timeline: Vec::new(),
-    };
-    if let Some(lc) = &f.lifecycle {
-        r.schedule(env.now, env.step, lc.create);
-    }
+    let r = Resource::new(f, name, arn.clone(), tags, doc, env.now, env.step);
     save(tx, &r)?;
     let mut out = Map::new();
     out.insert(f.arn_field.to_string(), Value::String(arn));
@@ -214,10 +185,8 @@ pub fn check_delete(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource) -> Res
                 return Err(in_use(format!("User profile {} owns private spaces; delete them first.", r.name)));
             }
         }
-        "space" => {
-            if live_apps(tx, &r.name)? {
-                return Err(in_use(format!("Space {} has apps that are not deleted; delete them first.", r.name)));
-            }
+        "space" if live_apps(tx, &r.name)? => {
+            return Err(in_use(format!("Space {} has apps that are not deleted; delete them first.", r.name)));
         }
         _ => {}
     }
