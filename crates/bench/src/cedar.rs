@@ -1,7 +1,7 @@
 //! The Cedar side: parse policies, build entities and the request ahead of time; `decide` is one
 //! authorization, the timed region.
 
-use crate::workloads::{Expect, Scenario, CEDAR_PRINCIPAL_TYPE, PRINCIPAL};
+use crate::workloads::{CedarSide, Expect, Scenario, CEDAR_PRINCIPAL_TYPE, PRINCIPAL};
 use cedar_policy::{Authorizer, Context, Decision, Entities, EntityId, EntityTypeName, EntityUid, PolicySet, Request};
 use std::str::FromStr;
 
@@ -17,22 +17,27 @@ fn uid(ty: &str, id: &str) -> Result<EntityUid, String> {
     Ok(EntityUid::from_type_name_and_id(ty, EntityId::new(id)))
 }
 
-/// Parses the policy set (the "compile" step).
-pub fn parse_policies(s: &Scenario) -> Result<PolicySet, String> {
-    PolicySet::from_str(&s.cedar_policies).map_err(|e| format!("{}: cedar policies: {e:?}", s.name))
+fn side(s: &Scenario) -> Result<&CedarSide, String> {
+    s.cedar.as_ref().ok_or_else(|| format!("{}: no Cedar translation", s.name))
 }
 
-/// Builds everything a decision needs; nothing here is timed.
+/// Parses the policy set (the "compile" step).
+pub fn parse_policies(s: &Scenario) -> Result<PolicySet, String> {
+    PolicySet::from_str(&side(s)?.policies).map_err(|e| format!("{}: cedar policies: {e:?}", s.name))
+}
+
+/// Builds everything a decision needs; nothing here is timed. Fails for a scenario without a Cedar form.
 pub fn prepare(s: &Scenario) -> Result<Prepared, String> {
+    let c = side(s)?;
     let policies = parse_policies(s)?;
-    let entities = Entities::from_json_value(s.cedar_entities.clone(), None)
+    let entities = Entities::from_json_value(c.entities.clone(), None)
         .map_err(|e| format!("{}: cedar entities: {e:?}", s.name))?;
-    let context = Context::from_json_value(s.cedar_context.clone(), None)
-        .map_err(|e| format!("{}: cedar context: {e:?}", s.name))?;
+    let context =
+        Context::from_json_value(c.context.clone(), None).map_err(|e| format!("{}: cedar context: {e:?}", s.name))?;
     let request = Request::new(
         uid(CEDAR_PRINCIPAL_TYPE, PRINCIPAL)?,
-        uid("Action", &s.cedar_action)?,
-        uid(&s.cedar_resource_type, &s.resource)?,
+        uid("Action", &c.action)?,
+        uid(&c.resource_type, &s.resource)?,
         context,
         None,
     )

@@ -3,4 +3,5 @@
 
 pub mod cedar;
 pub mod ours;
+pub mod sigv4;
 pub mod workloads;

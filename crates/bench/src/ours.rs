@@ -1,6 +1,6 @@
 //! sagegate's side: parse and compile ahead of time; `decide` is one `evaluate`, the timed region.
 
-use crate::workloads::{Ctx, Expect, Scenario, PRINCIPAL};
+use crate::workloads::{Ctx, Expect, Scenario};
 use sagegate_policy::{
     evaluate, CompiledPolicy, Context, ContextValue, DecisionKind, Policy, PolicySet, Principal, Request,
 };
@@ -10,10 +10,16 @@ pub struct Prepared {
     pub request: Request,
 }
 
-/// Parses and compiles the scenario's policy (the "compile" step).
-pub fn compile(s: &Scenario) -> Result<CompiledPolicy, String> {
-    let policy = Policy::parse(&s.iam_policy).map_err(|e| format!("{}: parse: {e:?}", s.name))?;
-    Ok(CompiledPolicy::compile("bench", &policy))
+/// Parses and compiles the scenario's policies (the "compile" step).
+pub fn compile(s: &Scenario) -> Result<Vec<CompiledPolicy>, String> {
+    s.iam_policies
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let policy = Policy::parse(text).map_err(|e| format!("{}: parse policy {i}: {e:?}", s.name))?;
+            Ok(CompiledPolicy::compile(format!("bench{i}"), &policy))
+        })
+        .collect()
 }
 
 pub fn request(s: &Scenario) -> Result<Request, String> {
@@ -25,14 +31,13 @@ pub fn request(s: &Scenario) -> Result<Request, String> {
         };
         ctx.insert(k.clone(), v);
     }
-    let principal = Principal::parse(PRINCIPAL).map_err(|e| e.to_string())?;
+    let principal = Principal::parse(&s.principal).map_err(|e| e.to_string())?;
     Request::new(principal, &s.action, &s.resource, None, ctx).map_err(|e| format!("{}: request: {e}", s.name))
 }
 
 /// Builds everything a decision needs; nothing here is timed.
 pub fn prepare(s: &Scenario) -> Result<Prepared, String> {
-    let mut set = PolicySet::default();
-    set.identity.push(compile(s)?);
+    let set = PolicySet { identity: compile(s)?, ..PolicySet::default() };
     let p = Prepared { set, request: request(s)? };
     let kind = evaluate(&p.set, &p.request).kind();
     let got = if kind == DecisionKind::Allow { Expect::Allow } else { Expect::Deny };

@@ -1,9 +1,14 @@
-//! The benchmark workloads, written once for both engines: an IAM policy document plus request for
-//! sagegate, and the closest faithful Cedar policy set, entities and request for `cedar-policy`.
+//! The benchmark workloads, written once for both engines: IAM policy documents plus request for
+//! sagegate, and the closest faithful Cedar policy set, entities and request for `cedar-policy` (when
+//! there is one; W4 has none).
 //!
 //! Every scenario states its expected decision; both engines are checked against it before anything is
 //! timed, so a benchmark can never silently measure a wrong answer.
 
+use sagegate_catalog::Catalog;
+use sagegate_policy::{Context, ContextValue, Principal};
+use sagegate_sagemaker::role_manager::{plan_role, Catalogue, RoleRequest};
+use sagegate_sagemaker::{plan, Caller, CatalogSar, Check, CheckKind, JsonState, Scope};
 use serde_json::{json, Value};
 
 pub const ACCOUNT: &str = "111122223333";
@@ -36,22 +41,32 @@ pub struct Scenario {
     /// Criterion group name, also the row label of the results table.
     pub name: String,
     pub expect: Expect,
-    /// Number of statements (IAM) / policies (Cedar).
+    /// Number of statements (IAM, over every policy) / policies (Cedar).
     pub statements: usize,
 
     // --- sagegate (IAM) ---
-    pub iam_policy: String,
+    /// The caller (`PRINCIPAL` but in W4, a role session).
+    pub principal: String,
+    /// The caller's identity policies, in attachment order.
+    pub iam_policies: Vec<String>,
     pub action: String,
     pub resource: String,
     pub context: Vec<(String, Ctx)>,
 
     // --- Cedar ---
-    pub cedar_policies: String,
+    /// None when the IAM policies have no faithful Cedar translation (W4).
+    pub cedar: Option<CedarSide>,
+}
+
+/// The closest faithful Cedar form of a scenario.
+#[derive(Debug, Clone)]
+pub struct CedarSide {
+    pub policies: String,
     /// Entities in Cedar's JSON entity format (principal, resource with tags, action with its groups).
-    pub cedar_entities: Value,
-    pub cedar_action: String,
-    pub cedar_resource_type: String,
-    pub cedar_context: Value,
+    pub entities: Value,
+    pub action: String,
+    pub resource_type: String,
+    pub context: Value,
 }
 
 fn notebook_arn(name: &str) -> String {
@@ -101,13 +116,16 @@ when { resource.hasTag("Project") && resource.getTag("Project") == "B" };
         name: format!("W1 tag={project} {}", if expect == Expect::Allow { "allow" } else { "deny" }),
         expect,
         statements: 2,
-        iam_policy,
+        principal: PRINCIPAL.into(),
+        iam_policies: vec![iam_policy],
         context: vec![("sagemaker:ResourceTag/Project".into(), Ctx::Single(project.into()))],
-        cedar_entities: entities("NotebookInstance", &resource, json!({"Project": project}), &action, &["sagemaker:*"]),
-        cedar_policies,
-        cedar_action: action.clone(),
-        cedar_resource_type: "NotebookInstance".into(),
-        cedar_context: json!({}),
+        cedar: Some(CedarSide {
+            entities: entities("NotebookInstance", &resource, json!({"Project": project}), &action, &["sagemaker:*"]),
+            policies: cedar_policies,
+            action: action.clone(),
+            resource_type: "NotebookInstance".into(),
+            context: json!({}),
+        }),
         action,
         resource,
     }
@@ -151,13 +169,16 @@ when {{ context has InstanceTypes && [{}].containsAll(context.InstanceTypes) }};
         name: format!("W2 {} {}", types.join("+"), if expect == Expect::Allow { "allow" } else { "deny" }),
         expect,
         statements: 1,
-        iam_policy,
+        principal: PRINCIPAL.into(),
+        iam_policies: vec![iam_policy],
         context: vec![("sagemaker:InstanceTypes".into(), Ctx::Multi(list.clone()))],
-        cedar_entities: entities("TrainingJob", &resource, json!({}), &action, &["sagemaker:*"]),
-        cedar_policies,
-        cedar_action: action.clone(),
-        cedar_resource_type: "TrainingJob".into(),
-        cedar_context: json!({ "InstanceTypes": list }),
+        cedar: Some(CedarSide {
+            entities: entities("TrainingJob", &resource, json!({}), &action, &["sagemaker:*"]),
+            policies: cedar_policies,
+            action: action.clone(),
+            resource_type: "TrainingJob".into(),
+            context: json!({ "InstanceTypes": list }),
+        }),
         action,
         resource,
     }
@@ -200,21 +221,207 @@ pub fn w3(n: usize) -> Scenario {
         name: format!("W3 n={n}"),
         expect: Expect::Allow,
         statements: n,
-        iam_policy: iam,
+        principal: PRINCIPAL.into(),
+        iam_policies: vec![iam],
         context: vec![],
-        cedar_entities: entities("NotebookInstance", &resource, json!({}), &action, &["sagemaker:*", "sagemaker:Op*"]),
-        cedar_policies: cedar,
-        cedar_action: action.clone(),
-        cedar_resource_type: "NotebookInstance".into(),
-        cedar_context: json!({}),
+        cedar: Some(CedarSide {
+            entities: entities("NotebookInstance", &resource, json!({}), &action, &["sagemaker:*", "sagemaker:Op*"]),
+            policies: cedar,
+            action: action.clone(),
+            resource_type: "NotebookInstance".into(),
+            context: json!({}),
+        }),
         action,
         resource,
     }
 }
 
+/// W4's caller: a session of the Data Scientist role that Role Manager makes.
+pub const W4_PRINCIPAL: &str = "arn:aws:sts::111122223333:assumed-role/sagemaker-data-scientist/alice";
+/// W4's Role Manager parameters: fixed examples of what an administrator types.
+pub const W4_BUCKET: &str = "example-ml-data";
+pub const W4_PASS_ROLE: &str = "arn:aws:iam::111122223333:role/service-role/SageMakerComputeRole";
+pub const W4_SUBNET: &str = "subnet-0a1b2c3d";
+pub const W4_SECURITY_GROUP: &str = "sg-0a1b2c3d";
+pub const W4_KMS_KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// W4's identity policies, in attachment order: AWS's `AmazonSageMakerFullAccess` (the catalog's default
+/// version), then every policy Role Manager plans for the Data Scientist persona (2022-12 catalogue: the
+/// published persona whose every activity has a template), with the VPC and KMS variants. Each is
+/// (name, document).
+pub fn w4_policies() -> Result<Vec<(String, String)>, String> {
+    let full = Catalog::get()
+        .managed_policy_by_name("AmazonSageMakerFullAccess")
+        .ok_or("the catalog has no AmazonSageMakerFullAccess")?;
+    let mut out = vec![(full.name.to_string(), full.document.to_string())];
+    let param = |name: &str, value: &str| (name.to_string(), vec![value.to_string()]);
+    let req = RoleRequest {
+        persona: Some("data-scientist".into()),
+        catalogue: Catalogue::V2022_12,
+        params: vec![
+            param("S3Buckets", W4_BUCKET),
+            param("PassRoles", W4_PASS_ROLE),
+            param("VpcSubnets", W4_SUBNET),
+            param("VpcSecurityGroups", W4_SECURITY_GROUP),
+            param("DataKmsKeys", W4_KMS_KEY),
+            param("VolumeKmsKeys", W4_KMS_KEY),
+        ],
+        region: Some("us-east-1".into()),
+        account: Some(ACCOUNT.into()),
+        timestamp_ms: 1_700_000_000_000,
+        ..RoleRequest::default()
+    };
+    let plan = plan_role(&req).map_err(|e| format!("W4: Role Manager plan: {:?}", e.0))?;
+    for p in &plan.policies {
+        out.push((p.name.clone(), p.document.to_string()));
+    }
+    for m in &plan.managed {
+        let doc = m.document.ok_or_else(|| format!("W4: no document for managed policy {}", m.arn))?;
+        out.push((m.name.clone(), doc.to_string()));
+    }
+    Ok(out)
+}
+
+/// The keys every call of W4's caller carries (what `sagegate serve` adds: time, transport, region, source
+/// address and the role session's principal keys).
+fn w4_base_context() -> Context {
+    let mut ctx = Context::new();
+    for (k, v) in [
+        ("aws:CurrentTime", "2026-11-22T10:23:33Z"),
+        ("aws:EpochTime", "1795343013"),
+        ("aws:SecureTransport", "true"),
+        ("aws:RequestedRegion", "us-east-1"),
+        ("aws:PrincipalIsAWSService", "false"),
+        ("aws:ViaAWSService", "false"),
+        ("aws:SourceIp", "10.0.12.34"),
+        ("aws:PrincipalAccount", ACCOUNT),
+        ("aws:PrincipalType", "AssumedRole"),
+        ("aws:userid", "AROAEXAMPLEDATASCI0001:alice"),
+        ("aws:PrincipalArn", "arn:aws:iam::111122223333:role/service-role/sagemaker-data-scientist"),
+    ] {
+        ctx.insert_single(k, v);
+    }
+    ctx
+}
+
+/// The checks SageMaker makes for one API call of W4's caller (`sagegate_sagemaker::plan`).
+fn w4_checks(op: &str, body: &Value) -> Result<Vec<Check>, String> {
+    let principal = Principal::parse(W4_PRINCIPAL).map_err(|e| e.to_string())?;
+    let caller = Caller { principal, context: w4_base_context(), studio: None };
+    plan(op, body, &Scope::new("us-east-1", ACCOUNT), &caller, &JsonState::default(), &CatalogSar::default())
+        .map_err(|e| format!("W4: plan {op}: {e}"))
+}
+
+fn w4_context(ctx: &Context) -> Vec<(String, Ctx)> {
+    ctx.iter()
+        .map(|(k, v)| {
+            let v = match v {
+                ContextValue::Single(s) => Ctx::Single(s.clone()),
+                ContextValue::Multi(m) => Ctx::Multi(m.clone()),
+            };
+            (k.to_string(), v)
+        })
+        .collect()
+}
+
+/// W4: `AmazonSageMakerFullAccess` plus Role Manager's Data Scientist policies (`w4_policies`, 7 policies),
+/// compiled ahead, and five requests of a Data Scientist role session, with the context the server would
+/// build (`sagegate_sagemaker::plan` for the SageMaker calls):
+/// - `sagemaker:CreateTrainingJob` with instance type, VPC, KMS and runtime keys (Allow);
+/// - the `iam:PassRole` of that call's execution role, `iam:PassedToService` set (Allow);
+/// - `sagemaker:DescribeNotebookInstance` on a notebook ARN (Allow);
+/// - `s3:GetObject` on an object of the Role Manager bucket (Allow; only the Data Scientist's S3 policy
+///   grants it, as the bucket name has no `sagemaker` in it);
+/// - `sagemaker:CreateDomain` (implicit deny: Full Access excludes domains, the persona grants none).
+///
+/// No Cedar form: IAM policy variables inside resource patterns and conditions (`${sagemaker:DomainId}`,
+/// `${aws:PrincipalAccount}`), `NotResource` patterns over ARNs and `StringEqualsIgnoreCase` have no
+/// Cedar equivalent (a Cedar `like` pattern is a literal, and entity ids cannot be matched by pattern).
+pub fn w4() -> Result<Vec<Scenario>, String> {
+    let policies: Vec<String> = w4_policies()?.into_iter().map(|(_, doc)| doc).collect();
+    let statements = policies
+        .iter()
+        .map(|doc| {
+            let v: Value = serde_json::from_str(doc).map_err(|e| format!("W4: policy JSON: {e}"))?;
+            Ok(match v.get("Statement") {
+                Some(Value::Array(a)) => a.len(),
+                _ => 1,
+            })
+        })
+        .sum::<Result<usize, String>>()?;
+
+    let training = w4_checks(
+        "CreateTrainingJob",
+        &json!({
+            "TrainingJobName": "churn-xgb-1",
+            "RoleArn": W4_PASS_ROLE,
+            "AlgorithmSpecification": {
+                "TrainingImage": "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1",
+                "TrainingInputMode": "File"
+            },
+            "InputDataConfig": [{"ChannelName": "train", "DataSource": {"S3DataSource": {
+                "S3DataType": "S3Prefix", "S3Uri": format!("s3://{W4_BUCKET}/train/")}}}],
+            "OutputDataConfig": {"S3OutputPath": format!("s3://{W4_BUCKET}/output/"), "KmsKeyId": W4_KMS_KEY},
+            "ResourceConfig": {"InstanceType": "ml.m5.xlarge", "InstanceCount": 1, "VolumeSizeInGB": 30,
+                               "VolumeKmsKeyId": W4_KMS_KEY},
+            "VpcConfig": {"Subnets": [W4_SUBNET], "SecurityGroupIds": [W4_SECURITY_GROUP]},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600}
+        }),
+    )?;
+    let describe = w4_checks("DescribeNotebookInstance", &json!({"NotebookInstanceName": "ds-notebook"}))?;
+    let domain = w4_checks(
+        "CreateDomain",
+        &json!({"DomainName": "ds-domain", "AuthMode": "IAM", "VpcId": "vpc-0a1b2c3d", "SubnetIds": [W4_SUBNET],
+                "DefaultUserSettings": {"ExecutionRole": W4_PASS_ROLE}}),
+    )?;
+    let first = |checks: &[Check], kind: CheckKind| -> Result<Check, String> {
+        checks.iter().find(|c| c.kind == kind).cloned().ok_or_else(|| format!("W4: no {kind:?} check"))
+    };
+    let mut object = w4_base_context();
+    object.insert_single("s3:ExistingObjectTag/project", "churn");
+    let cases = [
+        ("CreateTrainingJob allow", first(&training, CheckKind::Action)?, Expect::Allow),
+        ("iam:PassRole allow", first(&training, CheckKind::PassRole)?, Expect::Allow),
+        ("DescribeNotebookInstance allow", first(&describe, CheckKind::Action)?, Expect::Allow),
+        (
+            "s3:GetObject allow",
+            Check {
+                kind: CheckKind::Action,
+                action: "s3:GetObject".into(),
+                resource: format!("arn:aws:s3:::{W4_BUCKET}/train/part-0001.csv"),
+                resource_account: None,
+                context: object,
+                expansions: Vec::new(),
+            },
+            Expect::Allow,
+        ),
+        ("CreateDomain deny", first(&domain, CheckKind::Action)?, Expect::Deny),
+    ];
+    cases
+        .into_iter()
+        .map(|(label, check, expect)| {
+            if !check.expansions.is_empty() {
+                return Err(format!("W4 {label}: a check with R6 expansions is not one decision"));
+            }
+            Ok(Scenario {
+                name: format!("W4 {label}"),
+                expect,
+                statements,
+                principal: W4_PRINCIPAL.into(),
+                iam_policies: policies.clone(),
+                action: check.action,
+                resource: check.resource,
+                context: w4_context(&check.context),
+                cedar: None,
+            })
+        })
+        .collect()
+}
+
 /// Every scenario, in table order.
-pub fn all() -> Vec<Scenario> {
+pub fn all() -> Result<Vec<Scenario>, String> {
     let mut v = vec![w1("A"), w1("B"), w2(&["ml.c5.xlarge"]), w2(&["ml.c5.xlarge", "ml.p3.2xlarge"])];
     v.extend(W3_SIZES.iter().map(|&n| w3(n)));
-    v
+    v.extend(w4()?);
+    Ok(v)
 }

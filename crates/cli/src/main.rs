@@ -138,6 +138,17 @@ struct ServeArgs {
     /// `aws:SourceIp`, `aws:SourceVpce` and `aws:SourceVpc` policies, or behind a trusted proxy).
     #[arg(long, env = "SAGEGATE_TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
+    /// IAM's PoliciesPerRole quota (setting `iam.policies_per_role`): how many managed policies
+    /// AttachRolePolicy lets one role have. AWS's default is 10; an account can have it raised to
+    /// at most 20. Match it to `roles create --max-managed-policies`.
+    #[arg(
+        long,
+        env = "SAGEGATE_IAM_POLICIES_PER_ROLE",
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u16).range(1..=20)
+    )]
+    iam_policies_per_role: u16,
     /// Test setting (hidden): seconds added to the server's clock, so tests can see temporary
     /// credentials expire without waiting.
     #[arg(long, env = "SAGEGATE_CLOCK_OFFSET", default_value_t = 0, hide = true, allow_hyphen_values = true)]
@@ -445,6 +456,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode, String> {
         status_step_seconds: args.status_step_seconds,
         trust_forwarded_for: args.trust_forwarded_for,
         listen: args.listen.clone(),
+        policies_per_role: usize::from(args.iam_policies_per_role),
     };
     let state = sagegate_server::AppState::new(config, std::sync::Arc::from(store))
         .map_err(|e| format!("cannot load the state: {e}"))?;

@@ -140,6 +140,11 @@ pub struct Selection {
     /// Add missing prerequisite activities instead of failing.
     #[arg(long)]
     pub fix_dependencies: bool,
+    /// Correct the known flaws of the public templates (F4–F8, F10) instead of generating them
+    /// faithfully, and list each change with its flaw id; a flaw that cannot be corrected (F12, an
+    /// AWS managed policy) is listed as such.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl Selection {
@@ -191,6 +196,7 @@ impl Selection {
             extra_managed_policies: self.attach.clone(),
             for_domain: self.for_domain,
             fix_dependencies: self.fix_dependencies,
+            strict: self.strict,
         })
     }
 }
@@ -272,6 +278,21 @@ pub fn render_plan(plan: &RolePlan) -> String {
         for n in &plan.notes {
             s.push_str(&format!("  {}: {}\n", n.id, n.message));
         }
+    }
+    if plan.strict {
+        s.push_str(&strict_changes(plan));
+    }
+    s
+}
+
+/// The `--strict` section: each change with its flaw id.
+fn strict_changes(plan: &RolePlan) -> String {
+    if plan.changes.is_empty() {
+        return "\nstrict: no selected template has a flaw to correct\n".into();
+    }
+    let mut s = format!("\nstrict changes ({}):\n", plan.changes.len());
+    for c in &plan.changes {
+        s.push_str(&format!("  {}: {}\n", c.flaw, c.message));
     }
     s
 }
@@ -398,9 +419,8 @@ fn create(
         }
     }
     match output {
-        Output::Json => println!(
-            "{}",
-            pretty(&json!({
+        Output::Json => {
+            let mut report = json!({
                 "roleName": plan.role_name,
                 "roleArn": created.role_arn,
                 "policies": created.policies.iter().map(|(n, a)| json!({"name": n, "arn": a})).collect::<Vec<_>>(),
@@ -408,8 +428,12 @@ fn create(
                 "attachedPolicyArns": created.attached,
                 "warnings": warnings,
                 "notes": plan.notes.iter().map(|n| json!({"id": n.id, "message": n.message})).collect::<Vec<_>>(),
-            }))
-        ),
+            });
+            if let (true, Some(obj)) = (plan.strict, report.as_object_mut()) {
+                obj.insert("changes".into(), plan.changes.iter().map(|c| c.to_json()).collect());
+            }
+            println!("{}", pretty(&report));
+        }
         Output::Text => {
             println!("created role {}", created.role_arn.as_deref().unwrap_or(&plan.role_name));
             for (name, arn) in &created.policies {
@@ -423,6 +447,9 @@ fn create(
             }
             for n in &plan.notes {
                 println!("note {}: {}", n.id, n.message);
+            }
+            for c in &plan.changes {
+                println!("strict {}: {}", c.flaw, c.message);
             }
         }
     }

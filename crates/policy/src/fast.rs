@@ -10,8 +10,9 @@
 //! (E3); a cross-account request, or one that needs the resource to grant by itself, is then denied
 //! for want of a resource-based policy (X2, E7, E8); otherwise each taking-part kind needs an applicable
 //! Allow, identity first. So the scan can stop at the first Deny, skip Allow statements once the kind has
-//! an Allow (or once an Allow can no longer change the answer), and skip the action test when the index
-//! already knows the action matches. `tests/fast_path.rs` checks that both paths agree on the whole
+//! an Allow (or once an Allow can no longer change the answer), skip whole policies without a Deny
+//! statement once no Allow is wanted, and skip the action test when the index already knows the action
+//! matches. `tests/fast_path.rs` checks that both paths agree on the whole
 //! corpus and on generated cases.
 
 use crate::compile::{CompiledEffect, CompiledPolicy, CompiledStatement};
@@ -92,6 +93,10 @@ impl Scan<'_> {
     fn kind(&mut self, policies: &[CompiledPolicy], t: PolicyType, want_allow: bool) -> Result<bool, StatementRef> {
         let mut allowed = false;
         for (pi, policy) in policies.iter().enumerate() {
+            // Only a Deny can still change the answer, and this policy has none.
+            if (allowed || !want_allow) && !policy.index.has_deny() {
+                continue;
+            }
             let deny = match policy.lookup(self.req) {
                 // Pre-merged (the usual case): one sorted list.
                 [one, [], []] => self.scan(one.iter().copied(), policy, &mut allowed, want_allow),
@@ -137,6 +142,10 @@ impl Scan<'_> {
                 return Some(st.index);
             }
             *allowed = true;
+            if !policy.index.has_deny() {
+                // The rest of this policy is Allow statements, no longer wanted.
+                return None;
+            }
         }
         None
     }

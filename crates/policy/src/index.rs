@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compile::{ActionPattern, CompiledStatement};
+use crate::compile::{ActionPattern, CompiledEffect, CompiledStatement};
 use crate::glob::Glob;
 
 /// Set on a list entry when the statement's Action is known to cover every action that finds this list
@@ -79,6 +79,9 @@ pub(crate) struct ActionIndex {
     any: (u32, u32),
     /// Whether each key's list already includes its service's list and the any-action list.
     merged: bool,
+    /// Whether any statement of the policy is a Deny: once an Allow is no longer wanted, a policy without
+    /// one cannot change the decision, and the fast path skips it.
+    has_deny: bool,
 }
 
 /// Appends `pos` (with `flags`) to a list in statement order, once: a statement that lists several actions
@@ -195,7 +198,14 @@ impl ActionIndex {
             entries: entries.into_boxed_slice(),
             any: any_range,
             merged,
+            has_deny: statements.iter().any(|st| st.effect == CompiledEffect::Deny),
         }
+    }
+
+    /// Whether the policy has a Deny statement.
+    #[inline]
+    pub(crate) fn has_deny(&self) -> bool {
+        self.has_deny
     }
 
     fn list(&self, (from, to): (u32, u32)) -> &[u32] {

@@ -123,8 +123,17 @@ pub enum ContextValue {
 }
 
 /// The request context: key → value, keys compared ignoring ASCII case (C2).
+///
+/// Cloning is a reference-count increment; the entries are copied on the first insert into a clone.
+/// A server builds one context per request and derives one per check from it, most of which add
+/// nothing, so a deep copy per clone would dominate the cost of a decision.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
+    table: std::sync::Arc<Table>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Table {
     /// (lower-cased key, key as given, value), sorted by lower-cased key then key as given.
     entries: Vec<(String, String, ContextValue)>,
     /// `index::hash` of each entry's lower-cased key, in the same order: a lookup scans these words
@@ -141,15 +150,16 @@ impl Context {
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
         let lower = key.to_ascii_lowercase();
-        match self.entries.binary_search_by(|(l, k, _)| (l.as_str(), k.as_str()).cmp(&(lower.as_str(), key.as_str()))) {
+        let t = std::sync::Arc::make_mut(&mut self.table);
+        match t.entries.binary_search_by(|(l, k, _)| (l.as_str(), k.as_str()).cmp(&(lower.as_str(), key.as_str()))) {
             Ok(i) => {
-                if let Some(e) = self.entries.get_mut(i) {
+                if let Some(e) = t.entries.get_mut(i) {
                     e.2 = value;
                 }
             }
             Err(i) => {
-                self.hashes.insert(i, crate::index::hash(&lower));
-                self.entries.insert(i, (lower, key, value));
+                t.hashes.insert(i, crate::index::hash(&lower));
+                t.entries.insert(i, (lower, key, value));
             }
         }
     }
@@ -173,11 +183,11 @@ impl Context {
     /// path). Same answer as `get_lower`.
     #[inline]
     pub(crate) fn get_hashed(&self, key_hash: u64, key_lower: &str, key_exact: &str) -> Option<&ContextValue> {
-        if self.hashes.len() > LINEAR_SCAN_MAX {
+        if self.table.hashes.len() > LINEAR_SCAN_MAX {
             return self.get_lower(key_lower, key_exact);
         }
         let mut first = None;
-        for (h, (l, k, v)) in self.hashes.iter().zip(&self.entries) {
+        for (h, (l, k, v)) in self.table.hashes.iter().zip(&self.table.entries) {
             if *h != key_hash {
                 continue;
             }
@@ -194,9 +204,9 @@ impl Context {
 
     /// Looks up an already lower-cased key.
     pub(crate) fn get_lower(&self, key_lower: &str, key_exact: &str) -> Option<&ContextValue> {
-        let start = self.entries.partition_point(|(l, _, _)| l.as_str() < key_lower);
+        let start = self.table.entries.partition_point(|(l, _, _)| l.as_str() < key_lower);
         let mut first = None;
-        for (l, k, v) in self.entries.get(start..).unwrap_or_default() {
+        for (l, k, v) in self.table.entries.get(start..).unwrap_or_default() {
             if l != key_lower {
                 break;
             }
@@ -209,15 +219,15 @@ impl Context {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
-        self.entries.iter().map(|(_, k, v)| (k.as_str(), v))
+        self.table.entries.iter().map(|(_, k, v)| (k.as_str(), v))
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.table.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.table.entries.is_empty()
     }
 }
 

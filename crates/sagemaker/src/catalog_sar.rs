@@ -19,6 +19,11 @@ impl CatalogSar {
         self.0.service("sagemaker")?.action(op)
     }
 
+    /// Whether `op` is an operation of SageMaker's API model (exact spelling).
+    pub fn is_operation(&self, op: &str) -> bool {
+        self.0.api("sagemaker").and_then(|m| m.operation(op)).is_some_and(|o| o.name == op)
+    }
+
     /// Every SageMaker operation of the API model, in name order.
     pub fn operations(&self) -> Vec<&'static str> {
         self.0.api("sagemaker").map(|m| m.operations.iter().map(|o| o.name).collect()).unwrap_or_default()

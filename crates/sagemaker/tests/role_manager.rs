@@ -829,3 +829,247 @@ fn canvas_policies_in_the_catalog_are_the_versions_spec_1_pins() {
     let direct = catalog.managed_policy_by_name("AmazonSageMakerCanvasDirectDeployAccess").unwrap();
     assert_eq!(direct.path, "/service-role/");
 }
+
+// ----- --strict (§11) ------------------------------------------------------------------------------
+
+/// The flaws `--strict` corrects in a generated document.
+const CORRECTABLE: [&str; 6] = ["F4", "F5", "F6", "F7", "F8", "F10"];
+
+fn strict(mut req: RoleRequest) -> RoleRequest {
+    req.strict = true;
+    req
+}
+
+/// The engine's decision on one request against the plan's generated policies.
+fn engine(plan: &RolePlan, action: &str, resource: &str, context: Value) -> Decision {
+    let docs: Vec<Value> = plan.policies.iter().map(|p| json!({"name": p.name, "document": p.document})).collect();
+    let c = json!({"request": {"principal": session_principal(plan), "action": action, "resource": resource,
+        "context": context}, "identityPolicies": docs});
+    let c = Case::from_value(&c).unwrap();
+    let CaseBody::Decision(d) = &c.body else { panic!("not a decision case") };
+    evaluate(&d.policy_set().unwrap(), &d.request)
+}
+
+#[test]
+fn strict_corrects_every_correctable_flaw_and_lists_it_in_place_of_the_note() {
+    let catalog = Catalog::get();
+    let mut corrected: Vec<String> = Vec::new();
+    let mut failures = Vec::new();
+    for t in templates::all().unwrap() {
+        for layout in [Layout::Console, Layout::Cdk] {
+            let mut req = request_for(t, layout);
+            // PassRoles everywhere, so that F7 (the KMS Studio template drops it) shows.
+            if !req.params.iter().any(|(k, _)| k == "PassRoles") {
+                req.params.push(("PassRoles".into(), fixed(Param::PassRoles)));
+            }
+            let faithful = must_plan(&req);
+            assert!(!faithful.strict && faithful.changes.is_empty());
+            assert!(faithful.to_json().get("changes").is_none(), "the output without --strict is unchanged");
+            let plan = must_plan(&strict(req));
+            let flawed: Vec<&str> =
+                faithful.notes.iter().map(|n| n.id.as_str()).filter(|id| CORRECTABLE.contains(id)).collect();
+            for id in &flawed {
+                if !plan.changes.iter().any(|c| c.flaw == *id && c.corrected && c.policy == t.name) {
+                    failures.push(format!("{} ({}): {id} is not corrected: {:?}", t.name, layout.name(), plan.changes));
+                }
+                if plan.notes.iter().any(|n| n.id == *id) {
+                    failures.push(format!("{}: {id} is still a note", t.name));
+                }
+                corrected.push(id.to_string());
+            }
+            for c in &plan.changes {
+                if !flawed.contains(&c.flaw) {
+                    failures.push(format!("{}: a change for a flaw the template does not have: {c:?}", t.name));
+                }
+            }
+            let json = plan.to_json();
+            assert_eq!(json["strict"], true);
+            assert_eq!(json["changes"].as_array().unwrap().len(), plan.changes.len());
+            for (p, f) in plan.policies.iter().zip(&faithful.policies) {
+                if flawed.is_empty() {
+                    assert_eq!(p.document, f.document, "{}: no flaw, no change", t.name);
+                }
+                assert_eq!(p.name, f.name, "the corrected policy keeps its name");
+                let kind = if layout == Layout::Console { PolicyKind::Managed } else { PolicyKind::Identity };
+                let v = validate_with(&p.document.to_string(), kind, Some(catalog));
+                for d in v.error.iter().chain(&v.warnings) {
+                    if !EXPECTED_FINDINGS.iter().any(|(t, code, _)| *t == p.template && *code == d.code) {
+                        failures.push(format!("strict {} ({}): {} {}", p.template, layout.name(), d.code, d.message));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    corrected.sort();
+    corrected.dedup();
+    let mut all: Vec<String> = CORRECTABLE.iter().map(|s| s.to_string()).collect();
+    all.sort();
+    assert_eq!(corrected, all, "every correctable flaw occurs in some template");
+}
+
+#[test]
+fn strict_common_job_management_allows_stop_transform_job_and_tag_on_create_only() {
+    let mut req = with_params(base_request(), &[Param::PassRoles]);
+    req.activities.push("manage-ml-jobs".into());
+    let faithful = must_plan(&req);
+    let plan = must_plan(&strict(req));
+    let change =
+        |id: &str| plan.changes.iter().filter(|c| c.flaw == id).map(|c| c.message.as_str()).collect::<Vec<_>>();
+    assert_eq!(change("F5"), ["added sagemaker:StopTransformJob to SM_CommonJobManagement"]);
+    assert_eq!(change("F10").len(), 1);
+    assert!(plan.notes.iter().all(|n| n.id != "F5" && n.id != "F10"), "{:?}", plan.notes);
+
+    // F5: StopTransformJob.
+    let stop = json!({"TransformJobName": "tf1"});
+    assert_denied_on(&call(&faithful, "StopTransformJob", stop.clone(), None, json!({})), "sagemaker:StopTransformJob");
+    assert_allowed(&call(&plan, "StopTransformJob", stop, None, json!({})));
+
+    // F10: a create with Tags needs sagemaker:AddTags (tag-on-create); the strict policy allows it
+    // for its own creates only, so a direct AddTags stays denied.
+    let mut tagged = training_job(COMPUTE_ROLE, None, None, None);
+    tagged["Tags"] = json!([{"Key": "team", "Value": "a"}]);
+    assert_denied_on(&call(&faithful, "CreateTrainingJob", tagged.clone(), None, json!({})), "sagemaker:AddTags");
+    let o = call(&plan, "CreateTrainingJob", tagged, None, json!({}));
+    assert_allowed(&o);
+    assert!(o.decisions.iter().any(|(c, _)| c.action == "sagemaker:AddTags"));
+    let add = json!({"ResourceArn": "arn:aws:sagemaker:us-east-1:111122223333:training-job/tj0",
+        "Tags": [{"Key": "team", "Value": "a"}]});
+    assert_denied_on(&call(&plan, "AddTags", add, None, json!({})), "sagemaker:AddTags");
+    // Untagged creates are as before.
+    assert_allowed(&call(&plan, "CreateTrainingJob", training_job(COMPUTE_ROLE, None, None, None), None, json!({})));
+}
+
+#[test]
+fn strict_kms_variant_denies_training_without_the_key_and_allows_the_right_key_arn() {
+    let params = [Param::S3Buckets, Param::PassRoles, Param::DataKmsKeys, Param::VolumeKmsKeys];
+    let mut req = with_params(base_request(), &params);
+    req.persona = Some("data-scientist".into());
+    req.catalogue = Catalogue::V2022_12;
+    let plan = must_plan(&strict(req));
+    let jobs = plan.policies.iter().find(|p| p.template == "SM_CommonJobManagement_KMS").unwrap();
+    assert_eq!(
+        jobs.document["Statement"][0]["Condition"],
+        json!({"ArnEquals": {"sagemaker:VolumeKmsKeyArn": [VOLUME_KEY], "sagemaker:OutputKmsKeyArn": [DATA_KEY]}})
+    );
+    let text = jobs.document.to_string();
+    assert!(!text.contains("KmsKey\"") && !text.contains("StringEquals\":{\"sagemaker:V"), "{text}");
+    assert!(plan
+        .changes
+        .iter()
+        .any(|c| c.flaw == "F4" && c.policy == "SM_CommonJobManagement_KMS" && c.message.contains("ArnEquals")));
+    assert!(plan.notes.iter().all(|n| n.id != "F4"));
+
+    let both = training_job(COMPUTE_ROLE, None, Some(VOLUME_KEY), Some(DATA_KEY));
+    assert_allowed(&call(&plan, "CreateTrainingJob", both, None, json!({})));
+    // A key id in the request: SageMaker's context holds the key ARN, which ArnEquals matches.
+    let by_id = training_job(COMPUTE_ROLE, None, Some("2222bbbb-22bb-22bb-22bb-222222bbbbbb"), Some(DATA_KEY));
+    assert_allowed(&call(&plan, "CreateTrainingJob", by_id, None, json!({})));
+    let no_volume = training_job(COMPUTE_ROLE, None, None, Some(DATA_KEY));
+    assert_denied_on(&call(&plan, "CreateTrainingJob", no_volume, None, json!({})), "sagemaker:CreateTrainingJob");
+    let no_output = training_job(COMPUTE_ROLE, None, Some(VOLUME_KEY), None);
+    assert_denied_on(&call(&plan, "CreateTrainingJob", no_output, None, json!({})), "sagemaker:CreateTrainingJob");
+    let wrong_volume = training_job(COMPUTE_ROLE, None, Some(DATA_KEY), Some(DATA_KEY));
+    assert_denied_on(&call(&plan, "CreateTrainingJob", wrong_volume, None, json!({})), "sagemaker:CreateTrainingJob");
+
+    // The engine directly: only the …Arn keys, as SageMaker documents them today, are enough.
+    let arn = "arn:aws:sagemaker:us-east-1:111122223333:training-job/tj1";
+    let ctx = json!({"sagemaker:VolumeKmsKeyArn": VOLUME_KEY, "sagemaker:OutputKmsKeyArn": DATA_KEY});
+    assert_eq!(engine(&plan, "sagemaker:CreateTrainingJob", arn, ctx.clone()), Decision::Allow);
+    let faithful = data_scientist(&params);
+    assert!(
+        !engine(&faithful, "sagemaker:CreateTrainingJob", arn, ctx).is_allowed(),
+        "F4: the faithful one needs the deprecated keys"
+    );
+}
+
+#[test]
+fn strict_restores_what_the_vpc_and_kms_variants_dropped() {
+    // F6: SM_ModelMonitoring_VPC gets its Describe/Delete/Start/Stop statement back.
+    let mut req = with_params(base_request(), &[Param::PassRoles, Param::VpcSubnets, Param::VpcSecurityGroups]);
+    req.activities.push("manage-model-monitoring".into());
+    let faithful = must_plan(&req);
+    let plan = must_plan(&strict(req));
+    assert_eq!(plan.policies[0].template, "SM_ModelMonitoring_VPC");
+    let describe = json!({"MonitoringScheduleName": "ms1"});
+    assert_denied_on(
+        &call(&faithful, "DescribeMonitoringSchedule", describe.clone(), None, json!({})),
+        "sagemaker:DescribeMonitoringSchedule",
+    );
+    assert_allowed(&call(&plan, "DescribeMonitoringSchedule", describe, None, json!({})));
+    assert_allowed(&call(&plan, "StopMonitoringSchedule", json!({"MonitoringScheduleName": "ms1"}), None, json!({})));
+    assert!(plan.changes.iter().any(|c| c.flaw == "F6" && c.message.contains("as in SM_ModelMonitoring_VPC_KMS")));
+
+    // F7: SM_StudioAppPermissions_KMS (v1) passes the PassRoles again, to SageMaker only.
+    let mut req = with_params(base_request(), &[Param::PassRoles, Param::DataKmsKeys, Param::VolumeKmsKeys]);
+    req.activities.push("run-studio-apps@1".into());
+    let faithful = must_plan(&req);
+    let plan = must_plan(&strict(req));
+    assert_eq!(plan.policies[0].template, "SM_StudioAppPermissions_KMS");
+    let to_sagemaker = json!({"iam:PassedToService": "sagemaker.amazonaws.com"});
+    assert!(!engine(&faithful, "iam:PassRole", COMPUTE_ROLE, to_sagemaker.clone()).is_allowed());
+    assert_eq!(engine(&plan, "iam:PassRole", COMPUTE_ROLE, to_sagemaker.clone()), Decision::Allow);
+    assert!(!engine(&plan, "iam:PassRole", OTHER_ROLE, to_sagemaker).is_allowed());
+    assert!(
+        !engine(&plan, "iam:PassRole", COMPUTE_ROLE, json!({"iam:PassedToService": "glue.amazonaws.com"})).is_allowed()
+    );
+    assert!(faithful.notes.iter().any(|n| n.id == "F7"));
+    assert!(plan.notes.iter().all(|n| n.id != "F7"));
+    // Without PassRoles there is nothing to restore (F7 is about the roles being silently unused).
+    let mut req = with_params(base_request(), &[Param::DataKmsKeys, Param::VolumeKmsKeys]);
+    req.activities.push("run-studio-apps@1".into());
+    assert!(must_plan(&strict(req)).changes.is_empty());
+}
+
+#[test]
+fn strict_glue_tables_put_bucket_acls_on_buckets_and_follow_glue_db_names() {
+    let mut req = with_params(base_request(), &[Param::S3Buckets, Param::GlueDbNames]);
+    req.activities.push("manage-glue-tables".into());
+    let faithful = must_plan(&req);
+    let plan = must_plan(&strict(req));
+    let bucket = "arn:aws:s3:::amzn-s3-demo-bucket";
+    assert!(!engine(&faithful, "s3:GetBucketAcl", bucket, json!({})).is_allowed(), "F8: object ARNs only");
+    assert_eq!(engine(&plan, "s3:GetBucketAcl", bucket, json!({})), Decision::Allow);
+    let acl = json!({"s3:x-amz-acl": "bucket-owner-full-control"});
+    assert_eq!(engine(&plan, "s3:PutBucketAcl", bucket, acl), Decision::Allow);
+    assert!(!engine(&plan, "s3:PutBucketAcl", bucket, json!({"s3:x-amz-acl": "public-read"})).is_allowed());
+    assert_eq!(engine(&plan, "s3:GetObject", &format!("{bucket}/data.csv"), json!({})), Decision::Allow);
+    // GetTable follows GlueDbNames (here sagemaker_featurestore and analytics).
+    let table = "arn:aws:glue:us-east-1:111122223333:table/analytics/events";
+    assert!(!engine(&faithful, "glue:GetTable", table, json!({})).is_allowed());
+    assert_eq!(engine(&plan, "glue:GetTable", table, json!({})), Decision::Allow);
+    let other = "arn:aws:glue:us-east-1:111122223333:table/finance/ledger";
+    assert!(!engine(&plan, "glue:UpdateTable", other, json!({})).is_allowed());
+    assert_eq!(plan.changes.iter().filter(|c| c.flaw == "F8").count(), 2);
+}
+
+#[test]
+fn strict_pipelines_may_be_updated_and_direct_deploy_is_listed_as_not_corrected() {
+    let mut req = with_params(base_request(), &[Param::PassRoles]);
+    req.activities.push("manage-pipelines".into());
+    let faithful = must_plan(&req);
+    let plan = must_plan(&strict(req));
+    let update = json!({"PipelineName": "p1", "RoleArn": COMPUTE_ROLE, "PipelineDefinition": "{}"});
+    assert_denied_on(&call(&faithful, "UpdatePipeline", update.clone(), None, json!({})), "sagemaker:UpdatePipeline");
+    assert_allowed(&call(&plan, "UpdatePipeline", update, None, json!({})));
+    assert!(plan
+        .changes
+        .iter()
+        .any(|c| c.message
+            == "added sagemaker:UpdatePipeline to SM_PipelineManagement (re-deploying an existing pipeline)"));
+
+    // F12 is in an AWS managed policy: listed, not corrected, and no longer a separate note.
+    let mut req = base_request();
+    req.activities.push("canvas-mlops".into());
+    req.fix_dependencies = true;
+    let plan = must_plan(&strict(req));
+    let f12: Vec<_> = plan.changes.iter().filter(|c| c.flaw == "F12").collect();
+    assert_eq!(f12.len(), 1, "{:?}", plan.changes);
+    assert!(!f12[0].corrected);
+    assert_eq!(f12[0].policy, "AmazonSageMakerCanvasDirectDeployAccess");
+    assert!(f12[0]
+        .message
+        .starts_with("not corrected: AmazonSageMakerCanvasDirectDeployAccess is an AWS managed policy"));
+    assert!(plan.notes.iter().all(|n| n.id != "F12"));
+    assert_eq!(plan.to_json()["changes"][0]["corrected"], false);
+}

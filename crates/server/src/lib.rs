@@ -57,6 +57,9 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// The address served, for URLs that point back at sagegate when a request names no `Host`.
     pub listen: String,
+    /// `iam.policies_per_role`: how many managed policies `AttachRolePolicy` lets one role have
+    /// (IAM's `PoliciesPerRole` quota: 10 by default, raised to at most 20 through Service Quotas).
+    pub policies_per_role: usize,
 }
 
 impl Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             status_step_seconds: 5,
             trust_forwarded_for: false,
             listen: "127.0.0.1:5056".into(),
+            policies_per_role: 10,
         }
     }
 }
@@ -146,6 +150,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// SigV4 signing keys, derived once per key, day, region and service (wire spec §5.6).
     pub signing_keys: sagegate_sigv4::SigningKeyCache,
+    /// SageMaker resources read recently, for Describe calls (`sagemaker/cache.rs`).
+    pub resources: sagemaker::cache::ResourceCache,
 }
 
 impl AppState {
@@ -157,6 +163,7 @@ impl AppState {
             directory: RwLock::new(Arc::new(Directory::default())),
             metrics: Metrics::default(),
             signing_keys: sagegate_sigv4::SigningKeyCache::new(),
+            resources: sagemaker::cache::ResourceCache::default(),
         });
         st.bootstrap()?;
         st.refresh()?;
@@ -179,6 +186,11 @@ impl AppState {
     /// Reloads the directory from the store.
     pub fn refresh(&self) -> Result<(), StoreError> {
         let counter = self.store.change_counter()?;
+        if counter != self.directory().counter {
+            // Someone wrote since the last load: another process (SageMaker resources too) or this
+            // process's IAM. Read after the counter, so the invalidation follows the writes it reflects.
+            self.resources.invalidate();
+        }
         let mut loaded = None;
         self.store.transaction(&mut |tx: &mut dyn Tx| {
             loaded = Some(Directory::load(tx, counter)?);

@@ -63,10 +63,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(tag: &str) -> Server {
+        Server::start_with(tag, &[])
+    }
+
+    /// The same, with more `serve` flags (e.g. `--iam-policies-per-role 20`).
+    pub fn start_with(tag: &str, serve_args: &[&str]) -> Server {
         let dir = temp_dir(tag);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_sagegate"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--account-id", ACCOUNT])
+            .args(serve_args)
             .arg("--data-dir")
             .arg(&dir)
             .stdout(Stdio::null())

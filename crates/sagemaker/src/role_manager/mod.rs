@@ -5,7 +5,7 @@
 //! ```text
 //! RoleRequest ──plan_role──▶ RolePlan ──export::{cloudformation, terraform}──▶ template text
 //!   catalogue (activities, personas: data)   templates (CDK data + console-documented data)
-//!   expand (placeholders on the JSON tree)   flaws (F1–F13 notes)
+//!   expand (placeholders on the JSON tree)   flaws (F1–F13 notes)   strict (--strict corrections)
 //! ```
 //! Creating the role through an IAM API is the caller's job (`sagegate roles create`).
 
@@ -16,6 +16,7 @@ pub mod export;
 pub mod flaws;
 pub mod params;
 pub mod role;
+pub mod strict;
 pub mod templates;
 
 pub use catalogue::{Activity, Catalogue, Persona, Source, TemplateVersion, ACTIVITIES, PERSONAS};
@@ -25,4 +26,5 @@ pub use role::{
     plan_role, Layout, ManagedAttachment, Note, PlannedActivity, PlannedPolicy, RolePlan, RoleRequest, TrustForm,
     DEFAULT_POLICIES_PER_ROLE, DOMAIN_ACTIVITY_LIMIT, MAX_POLICIES_PER_ROLE,
 };
+pub use strict::Change;
 pub use templates::{Provenance, Template};

@@ -2,6 +2,7 @@
 //! trust policy, policy documents and managed policy ARNs (spec `role-manager.md` §4, §7–§9). Pure:
 //! no I/O, no clock (the timestamp is an input), every violation reported at once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
@@ -13,6 +14,7 @@ use super::error::{PlanErrors, RoleError};
 use super::expand::{self, Values};
 use super::flaws;
 use super::params::Param;
+use super::strict::{self, Change};
 use super::templates::{self, Provenance, Template};
 
 /// How the role is laid out (§4 "Output").
@@ -104,6 +106,8 @@ pub struct RoleRequest {
     pub for_domain: bool,
     /// Add missing prerequisites instead of failing (§7).
     pub fix_dependencies: bool,
+    /// Generate the corrected variant of each flawed template and list the changes (§11).
+    pub strict: bool,
 }
 
 impl Default for RoleRequest {
@@ -125,6 +129,7 @@ impl Default for RoleRequest {
             extra_managed_policies: Vec::new(),
             for_domain: false,
             fix_dependencies: false,
+            strict: false,
         }
     }
 }
@@ -198,7 +203,12 @@ pub struct RolePlan {
     /// How many managed policies the role attaches, and the quota it was checked against.
     pub managed_policy_count: usize,
     pub quota: usize,
+    /// Notes on flaws, fixes and scope; with `strict`, none for a flaw listed in `changes`.
     pub notes: Vec<Note>,
+    /// Whether the plan was made with `--strict`.
+    pub strict: bool,
+    /// What `--strict` corrected, and the flaws it could not correct (§11); empty without it.
+    pub changes: Vec<Change>,
 }
 
 /// The partition of a region (F9).
@@ -425,6 +435,7 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
     let mut policies: Vec<PlannedPolicy> = Vec::new();
     let mut managed: Vec<ManagedAttachment> = Vec::new();
     let mut used_params: Vec<String> = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
     let mut first_template: Option<&Template> = None;
     for (a, version) in &selected {
         match a.source {
@@ -453,9 +464,13 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
                             activity: Some(a.id),
                             document: Some(m.document),
                         });
+                        let listed = if req.strict { strict::uncorrectable_managed(name) } else { Vec::new() };
                         for f in flaws::of_template(name) {
-                            notes.push(Note { id: f.into(), message: format!("{name}: {}", flaws::describe(f)) });
+                            if !listed.iter().any(|c| c.flaw == f) {
+                                notes.push(Note { id: f.into(), message: format!("{name}: {}", flaws::describe(f)) });
+                            }
                         }
+                        changes.extend(listed);
                     }
                 }
             }
@@ -476,7 +491,15 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
                     first_template = Some(template);
                 }
                 planned.push(PlannedActivity { activity: a, version: Some(*version), template: Some(name.clone()) });
-                let (_, multi) = expand::placeholders(&template.document);
+                // --strict corrects the template before expansion (§11).
+                let (source, corrected) = if req.strict {
+                    let given = |p: &str| expansion.multi.get(p).is_some_and(|v| !v.is_empty());
+                    let (doc, corrected) = strict::correct(&name, *version, &template.document, &given);
+                    (Cow::Owned(doc), corrected)
+                } else {
+                    (Cow::Borrowed(&template.document), Vec::new())
+                };
+                let (_, multi) = expand::placeholders(&source);
                 let mut missing_param = false;
                 for p in &multi {
                     used_params.push(p.clone());
@@ -491,7 +514,7 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
                 if missing_param {
                     continue;
                 }
-                let mut document = match expand::expand(&template.document, &expansion) {
+                let mut document = match expand::expand(&source, &expansion) {
                     Ok(d) => d,
                     Err(missing) => {
                         for placeholder in missing {
@@ -508,12 +531,16 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
                 if !valid_name(&policy_name, 128) {
                     errors.push(RoleError::PolicyName(policy_name.clone()));
                 }
+                let listed = |f: &str| corrected.iter().any(|c| c.flaw == f);
                 for f in flaws::of_template(&name) {
-                    notes.push(Note { id: f.into(), message: format!("{name}: {}", flaws::describe(f)) });
+                    if !listed(f) {
+                        notes.push(Note { id: f.into(), message: format!("{name}: {}", flaws::describe(f)) });
+                    }
                 }
-                if name == "SM_StudioAppPermissions_KMS" && has(Param::PassRoles) {
+                if name == "SM_StudioAppPermissions_KMS" && has(Param::PassRoles) && !listed("F7") {
                     notes.push(Note { id: "F7".into(), message: flaws::describe("F7").into() });
                 }
+                changes.extend(corrected);
                 if stem == "SM_AthenaQueryAccess" {
                     notes.push(Note { id: "F2".into(), message: flaws::describe("F2").into() });
                 }
@@ -675,13 +702,15 @@ pub fn plan_role(req: &RoleRequest) -> Result<RolePlan, PlanErrors> {
         managed_policy_count,
         quota: req.max_managed_policies,
         notes,
+        strict: req.strict,
+        changes,
     })
 }
 
 impl RolePlan {
     /// The plan as JSON (`sagegate roles plan --output json`, and the golden files).
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut out = json!({
             "roleName": self.role_name,
             "path": self.path,
             "description": self.description,
@@ -720,6 +749,14 @@ impl RolePlan {
             "managedPolicyCount": self.managed_policy_count,
             "quota": self.quota,
             "notes": self.notes.iter().map(|n| json!({"id": n.id, "message": n.message})).collect::<Vec<_>>(),
-        })
+        });
+        // Only with --strict, so that the output without it stays as it was.
+        if self.strict {
+            if let Some(obj) = out.as_object_mut() {
+                obj.insert("strict".into(), Value::Bool(true));
+                obj.insert("changes".into(), Value::Array(self.changes.iter().map(Change::to_json).collect()));
+            }
+        }
+        out
     }
 }

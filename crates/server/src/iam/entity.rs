@@ -74,6 +74,11 @@ pub(super) trait Entity: Record {
     const INLINE_LIMIT: usize;
     /// `PoliciesPerUser`, `PoliciesPerGroup`, `PoliciesPerRole`.
     const ATTACH_QUOTA: &'static str;
+    /// The value of that quota on this server: 10, except for roles, whose quota is the
+    /// `iam.policies_per_role` setting (role-manager spec §9).
+    fn attach_max(_config: &crate::Config) -> usize {
+        ATTACHED_MAX
+    }
     fn name(&self) -> &str;
     fn path(&self) -> &str;
     fn id(&self) -> &str;
@@ -88,7 +93,8 @@ pub(super) trait Entity: Record {
     fn all(dir: &Directory) -> &HashMap<String, Self>;
 }
 
-/// The maximum number of managed policies attached to one entity (V15).
+/// The maximum number of managed policies attached to one user or group (V15); roles follow the
+/// server's `policies_per_role` setting.
 const ATTACHED_MAX: usize = 10;
 
 /// The tags as resource keys: `aws:ResourceTag/<k>`, and the `iam:` alias for users and roles.
@@ -185,7 +191,7 @@ macro_rules! entity {
     (@boundary_mut $s:ident, $map:ident) => { Some(&mut $s.boundary) };
     (@boundary $s:ident, groups) => { None };
     (@boundary $s:ident, $map:ident) => { $s.boundary.as_deref() };
-    ($t:ty, $store:ident, $label:literal, $name:literal, $id:literal, $limit:literal, $quota:literal, $map:ident, {$($extra:item)*}) => {
+    ($t:ty, $store:ident, $label:literal, $name:literal, $id:literal, $limit:literal, $quota:literal, $map:ident, {$($extra:item)*} $({$($entity_extra:item)*})?) => {
         impl Record for $t {
             const STORE: &'static str = $store;
             const LABEL: &'static str = $label;
@@ -245,6 +251,7 @@ macro_rules! entity {
             fn all(dir: &Directory) -> &HashMap<String, Self> {
                 &dir.$map
             }
+            $($($entity_extra)*)?
         }
     };
 }
@@ -271,6 +278,10 @@ entity!(RoleRec, ROLE, "role", "RoleName", "RoleId", 10_240, "PoliciesPerRole", 
     }
     fn resource_ctx(&self) -> Ctx {
         resource_tags(&self.tags, true)
+    }
+} {
+    fn attach_max(config: &crate::Config) -> usize {
+        config.policies_per_role
     }
 });
 
@@ -423,12 +434,14 @@ pub(super) async fn delete_inline<E: Entity>(call: &Call) -> Res {
 
 // ----- attached managed policies -----------------------------------------------------------------
 
-/// Attach/Detach{User,Group,Role}Policy, with `iam:PolicyARN` in the context; at most 10 per entity.
+/// Attach/Detach{User,Group,Role}Policy, with `iam:PolicyARN` in the context; at most 10 per user or
+/// group, and `policies_per_role` per role.
 pub(super) async fn attach<E: Entity>(call: &Call) -> Res {
     let policy = arn_param(call, "PolicyArn")?;
     let e: E = authorized(call, &action(call), |_| vec![single("iam:PolicyARN", policy.clone())])?;
     e.modifiable()?;
     let detach = call.operation.starts_with("Detach");
+    let max = E::attach_max(&call.state.config);
     if !detach {
         policies::attachable(&call.dir, &policy, no_such_policy)?;
     }
@@ -440,8 +453,8 @@ pub(super) async fn attach<E: Entity>(call: &Call) -> Res {
             }
             attached.retain(|a| a != &policy);
         } else if !attached.contains(&policy) {
-            if attached.len() >= ATTACHED_MAX {
-                return Err(quota(E::ATTACH_QUOTA, ATTACHED_MAX));
+            if attached.len() >= max {
+                return Err(quota(E::ATTACH_QUOTA, max));
             }
             attached.push(policy.clone());
         }

@@ -142,7 +142,8 @@ fn no_such_policy(arn: &str) -> ApiError {
     err(404, "NoSuchEntity", format!("Policy {arn} does not exist or is not attachable."))
 }
 
-/// `LimitExceeded`: `Cannot exceed quota for PoliciesPerRole: 10` (V15).
+/// `LimitExceeded`: `Cannot exceed quota for PoliciesPerRole: 10` (V15; for roles, the number is the
+/// `policies_per_role` setting).
 fn quota(name: &str, n: usize) -> ApiError {
     err(409, "LimitExceeded", format!("Cannot exceed quota for {name}: {n}"))
 }

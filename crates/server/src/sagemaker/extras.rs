@@ -133,7 +133,8 @@ fn launch_tuning_children(env: &Env, tx: &mut dyn Tx, hpo: &Resource) -> Result<
     Ok(())
 }
 
-pub fn on_describe(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource, out: &mut Map<String, Value>) {
+/// The computed members of a family's Describe, from the resource alone (no store reads).
+pub fn on_describe(env: &Env, f: &Family, r: &Resource, out: &mut Map<String, Value>) {
     let status = r.status(env.now).unwrap_or_default().to_string();
     let terminal = TERMINAL.contains(&status.as_str());
     if let Some(m) = start_member(f.ty) {
@@ -208,7 +209,6 @@ pub fn on_describe(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource, out: &m
         }
         _ => {}
     }
-    super::studio::on_describe(env, tx, f, r, out);
 }
 
 /// List summaries that name members differently from Describe.

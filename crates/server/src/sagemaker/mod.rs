@@ -21,6 +21,7 @@ use crate::error::{ApiError, Service};
 use crate::http::Success;
 use crate::AppState;
 
+pub mod cache;
 mod extras;
 pub mod families;
 pub mod ops;
@@ -109,7 +110,7 @@ pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
         return Err(ApiError::new(Service::SageMaker, 400, "SerializationException", "Expected a JSON body."));
     };
     let sar = CatalogSar::default();
-    if !sar.operations().contains(&call.operation.as_str()) {
+    if !sar.is_operation(&call.operation) {
         return Err(ApiError::new(
             Service::SageMaker,
             400,
@@ -122,11 +123,51 @@ pub async fn dispatch(call: &Call) -> Result<Success, ApiError> {
             StudioSession { domain_id, user_profile_name, space_name }
         });
     let env = Env::new(call, identity, studio, &call.operation, body.clone());
+    if let Some(answer) = cached_describe(&env) {
+        return answer.map(Success::Json);
+    }
     let joined = tokio::task::spawn_blocking(move || run(&env)).await;
     match joined {
         Ok(r) => r.map(Success::Json),
         Err(e) => Err(ApiError::internal(Service::SageMaker, e)),
     }
+}
+
+/// Whether an operation never writes, so it may fill the read cache and need not invalidate it.
+fn read_only(op: &str) -> bool {
+    matches!(op, "ListTags" | "Search" | "ListLabelingJobsForWorkteam" | "ListTrainingJobsForHyperParameterTuningJob")
+        || matches!(families::route(op), Some((_, families::Verb::Describe | families::Verb::List)))
+}
+
+/// Plans, decides and answers a Describe from the read cache, when the cache holds everything the call
+/// reads (`cache.rs`); `None` sends the call down the transactional path. The checks and their order are
+/// those of [`run`]: plan, decide, input validation, then the answer.
+fn cached_describe(env: &Env) -> Option<Result<Value, ApiError>> {
+    let (f, families::Verb::Describe) = families::route(&env.op)? else { return None };
+    if !ops::describe_is_self_contained(f) {
+        return None;
+    }
+    let cache = &env.state.resources;
+    let resource = cache.get(&records::key_of_arn(&ops::arn_for(env, f, &env.body).ok()?)?)?;
+    let st = cache::CacheState::new(cache, &env.region);
+    let caller =
+        Caller { principal: env.identity.principal.clone(), context: env.context.clone(), studio: env.studio.clone() };
+    let checks = plan(&env.op, &env.body, &env.scope, &caller, &st, &CatalogSar::default()).ok()?;
+    if st.missed() {
+        return None;
+    }
+    env.state.metrics.decisions.fetch_add(checks.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    let decided = decide(checks, &env.identity.principal, &env.identity.policies);
+    if let Some(m) = decided.message {
+        return Some(Err(ApiError::access_denied(Service::SageMaker, m)));
+    }
+    match validate::check_input(&env.op, &env.body) {
+        Ok(()) => {}
+        Err(Fail::Api(e)) => return Some(Err(e)),
+        Err(Fail::Store(_)) => return None,
+    }
+    let doc = Value::Object(ops::describe_doc_of(env, f, &resource));
+    Some(Ok(if f.ty == "workteam" { serde_json::json!({ "Workteam": doc }) } else { doc }))
 }
 
 /// A new domain id: `d-` and 12 lower-case letters and digits (§5.1 Decision).
@@ -152,9 +193,14 @@ pub fn authorized(
     let caller =
         Caller { principal: env.identity.principal.clone(), context: env.context.clone(), studio: env.studio.clone() };
     let mut outcome: Option<Result<Value, ApiError>> = None;
+    let read_only = read_only(&env.op);
+    let cache = &env.state.resources;
+    let epoch = cache.epoch();
+    let mut reads = Vec::new();
     let result = env.state.store.transaction(&mut |tx: &mut dyn Tx| {
         outcome = None;
         let st = records::TxState::new(tx, &env.region, domain_id.clone());
+        let st = if read_only { st.logging_reads() } else { st };
         let checks = match plan(&env.op, &env.body, &env.scope, &caller, &st, &sar) {
             Ok(c) => c,
             Err(e @ PlanError::MissingField(_)) => {
@@ -180,6 +226,7 @@ pub fn authorized(
             outcome = Some(Err(ApiError::access_denied(Service::SageMaker, m)));
             return Ok(());
         }
+        reads = st.take_reads();
         let tx = st.tx.into_inner();
         match then(env, tx) {
             Ok(v) => {
@@ -193,6 +240,11 @@ pub fn authorized(
             Err(Fail::Store(e)) => Err(e),
         }
     });
+    if !read_only {
+        cache.invalidate();
+    } else if result.is_ok() {
+        cache.fill(epoch, reads);
+    }
     match (outcome, result) {
         (Some(r), _) => r,
         (None, Err(e)) => Err(ApiError::internal(Service::SageMaker, e)),

@@ -329,6 +329,19 @@ fn check_references(env: &Env, tx: &mut dyn Tx, f: &Family, body: &Value) -> Res
 
 /// The Describe shape: stored members plus the computed ones.
 pub fn describe_doc(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource) -> Map<String, Value> {
+    let mut out = describe_doc_of(env, f, r);
+    super::studio::on_describe(env, tx, f, r, &mut out);
+    out
+}
+
+/// Whether a family's Describe needs nothing but the resource itself (Studio's reads other records to
+/// resolve the effective execution role).
+pub fn describe_is_self_contained(f: &Family) -> bool {
+    !super::studio::describe_reads_others(f)
+}
+
+/// Describe's answer for a resource, from the resource alone; see [`describe_is_self_contained`].
+pub fn describe_doc_of(env: &Env, f: &Family, r: &Resource) -> Map<String, Value> {
     let mut out = r.doc.clone();
     if !matches!(f.ty, "domain") {
         out.insert(f.name_field.to_string(), Value::String(r.name.clone()));
@@ -339,7 +352,7 @@ pub fn describe_doc(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource) -> Map
     if let (Some(lc), Some(status)) = (&f.lifecycle, r.status(env.now)) {
         out.insert(lc.field.to_string(), Value::String(status.to_string()));
     }
-    super::extras::on_describe(env, tx, f, r, &mut out);
+    super::extras::on_describe(env, f, r, &mut out);
     out
 }
 

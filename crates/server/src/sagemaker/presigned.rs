@@ -131,7 +131,7 @@ impl IntoResponse for Refusal {
 }
 
 /// Checks a token for `(kind, path)` and re-authorizes its creator's call from `origin`. The first
-/// use is recorded.
+/// admitted use is recorded; a refused open does not count as one.
 fn admit(
     state: &Arc<AppState>,
     token: &str,
@@ -144,19 +144,17 @@ fn admit(
     let mut found: Option<Token> = None;
     let _ = state.store.transaction(&mut |tx: &mut dyn Tx| {
         found = tx.get_as::<Token>(PRESIGNED, token)?;
-        if let Some(t) = found.as_mut() {
-            if t.first_used.is_none() && now <= t.created.saturating_add(t.first_use_within) {
-                t.first_used = Some(now);
-                tx.put_as(PRESIGNED, token, &*t)?;
-            }
-        }
         Ok(())
     });
     let t = found.ok_or_else(bad)?;
     if t.kind != kind || !path_ok(&t.request) {
         return Err(bad());
     }
-    let Some(first) = t.first_used else { return Err(Refusal::SignIn) };
+    let first = match t.first_used {
+        Some(first) => first,
+        None if now <= t.created.saturating_add(t.first_use_within) => now,
+        None => return Err(Refusal::SignIn),
+    };
     if now > first.saturating_add(t.session_seconds) {
         return Err(Refusal::SignIn);
     }
@@ -186,6 +184,17 @@ fn admit(
         };
         Ok(())
     });
+    if verdict.is_ok() && t.first_used.is_none() {
+        let _ = state.store.transaction(&mut |tx: &mut dyn Tx| {
+            if let Some(mut stored) = tx.get_as::<Token>(PRESIGNED, token)? {
+                if stored.first_used.is_none() {
+                    stored.first_used = Some(now);
+                    tx.put_as(PRESIGNED, token, &stored)?;
+                }
+            }
+            Ok(())
+        });
+    }
     verdict
 }
 

@@ -4,6 +4,7 @@
 //! lower-cased, so names are unique case-insensitively (§5.2) and a resource is found from its ARN.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use sagegate_sagemaker::arns::ResourceFacts;
 use sagegate_sagemaker::{State, StoredModelPackage};
@@ -127,6 +128,9 @@ pub fn list_all(tx: &mut dyn Tx, prefix: &str) -> Result<Vec<Resource>, StoreErr
     }
 }
 
+/// Resources read in a transaction, by store key.
+pub type Reads = Vec<(String, Arc<Resource>)>;
+
 /// The planner's view of the store, read inside the call's transaction. `State` reads cannot fail, so
 /// the first storage error is kept and the caller checks [`TxState::error`] after planning.
 pub struct TxState<'a> {
@@ -135,11 +139,24 @@ pub struct TxState<'a> {
     /// The call's region: spaces are found under it.
     pub region: String,
     error: RefCell<Option<StoreError>>,
+    /// The resources read, kept when the call may fill the read cache (`cache.rs`).
+    reads: Option<RefCell<Reads>>,
 }
 
 impl<'a> TxState<'a> {
     pub fn new(tx: &'a mut dyn Tx, region: &str, domain_id: Option<String>) -> Self {
-        TxState { tx: RefCell::new(tx), domain_id, region: region.to_string(), error: RefCell::new(None) }
+        TxState { tx: RefCell::new(tx), domain_id, region: region.to_string(), error: RefCell::new(None), reads: None }
+    }
+
+    /// Keeps every resource read, for [`TxState::take_reads`].
+    pub fn logging_reads(mut self) -> Self {
+        self.reads = Some(RefCell::new(Vec::new()));
+        self
+    }
+
+    /// The resources read so far, by store key (empty unless [`TxState::logging_reads`]).
+    pub fn take_reads(&self) -> Reads {
+        self.reads.as_ref().map(|r| r.take()).unwrap_or_default()
     }
 
     pub fn error(&self) -> Option<StoreError> {
@@ -154,10 +171,16 @@ impl<'a> TxState<'a> {
         None
     }
 
-    fn read(&self, arn: &str) -> Option<Resource> {
+    fn read_key(&self, key: &str) -> Option<Arc<Resource>> {
         let Ok(mut tx) = self.tx.try_borrow_mut() else { return None };
-        match load(&mut **tx, arn) {
-            Ok(r) => r,
+        match tx.get_as::<Resource>(KIND, key) {
+            Ok(r) => {
+                let r = Arc::new(r?);
+                if let Some(log) = &self.reads {
+                    log.borrow_mut().push((key.to_string(), r.clone()));
+                }
+                Some(r)
+            }
             Err(e) => self.keep(e),
         }
     }
@@ -175,21 +198,21 @@ impl ResourceFacts for TxState<'_> {
 
 impl State for TxState<'_> {
     fn tags(&self, arn: &str) -> Option<Vec<(String, String)>> {
-        self.read(arn).map(|r| r.tags)
+        self.read_key(&key_of_arn(arn)?).map(|r| r.tags.clone())
     }
 
     fn space(&self, domain_id: &str, space_name: &str) -> Option<(Option<String>, String)> {
-        let Ok(mut tx) = self.tx.try_borrow_mut() else { return None };
-        let key = format!("{}:space/{}/{}", self.region, domain_id, space_name).to_lowercase();
-        match tx.get_as::<Resource>(KIND, &key) {
-            Ok(r) => r.as_ref().map(space_facts),
-            Err(e) => self.keep(e),
-        }
+        self.read_key(&space_key(&self.region, domain_id, space_name)).map(|r| space_facts(&r))
     }
 
     fn model_package(&self, _arn: &str) -> Option<StoredModelPackage> {
         None
     }
+}
+
+/// The store key of a space.
+pub fn space_key(region: &str, domain_id: &str, space_name: &str) -> String {
+    format!("{region}:space/{domain_id}/{space_name}").to_lowercase()
 }
 
 /// (owner profile, sharing type) of a stored space.

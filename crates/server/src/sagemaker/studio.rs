@@ -231,8 +231,13 @@ pub fn effective_role(
 
 /// Describe shows the role that applies (`EffectiveExecutionRole`, a sagegate member); DescribeUserProfile
 /// also fills `UserSettings.ExecutionRole` when the profile inherits the domain default.
+/// Whether Describe of this family reads other records (the effective execution role).
+pub fn describe_reads_others(f: &Family) -> bool {
+    matches!(f.ty, "user-profile" | "space" | "app")
+}
+
 pub fn on_describe(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource, out: &mut Map<String, Value>) {
-    if !matches!(f.ty, "user-profile" | "space" | "app") {
+    if !describe_reads_others(f) {
         return;
     }
     let domain_id = r.str("DomainId").unwrap_or_default().to_string();
