@@ -11,6 +11,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import ENDPOINT, client, policy, unique
+from sm import SAGEMAKER_TRUST
 from test_wire_support import client_at, extra_server, main_database
 
 DEADLINE = 1.0
@@ -91,10 +92,52 @@ def two_processes_share_changes(a, b):
     return took, took_back
 
 
+def two_processes_share_sagemaker_resources(a, b):
+    """SageMaker resources written through `a` are seen by `b` within 1 s, although `b` answers Describe
+    from its read cache (crates/server/src/sagemaker/cache.rs): the tags that decide, and the deletion."""
+    iam_a = client_at(a, "iam")
+    try:
+        role = iam_a.get_role(RoleName="MpExec")["Role"]["Arn"]
+    except botocore.exceptions.ClientError:
+        role = iam_a.create_role(RoleName="MpExec", AssumeRolePolicyDocument=SAGEMAKER_TRUST)["Role"]["Arn"]
+    name = unique("mpsm")
+    iam_a.create_user(UserName=name)
+    iam_a.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "sagemaker:DescribeModel", "Resource": "*"},
+        {"Effect": "Deny", "Action": "sagemaker:DescribeModel", "Resource": "*",
+         "Condition": {"StringEquals": {"sagemaker:ResourceTag/Project": "B"}}},
+    ))
+    key = iam_a.create_access_key(UserName=name)["AccessKey"]
+    creds = (key["AccessKeyId"], key["SecretAccessKey"])
+    sm_a = client_at(a, "sagemaker")
+    model = sm_a.create_model(
+        ModelName=name, ExecutionRoleArn=role, Tags=[{"Key": "Project", "Value": "A"}],
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"},
+    )["ModelArn"]
+    user_on_b = client_at(b, "sagemaker", creds)
+
+    def describe():
+        try:
+            return user_on_b.describe_model(ModelName=name)["ModelName"]
+        except botocore.exceptions.ClientError as e:
+            return e.response["Error"]["Code"]
+
+    # Twice: the second answer comes from B's cache.
+    wait_until(lambda: describe() == name)
+    assert describe() == name
+    sm_a.add_tags(ResourceArn=model, Tags=[{"Key": "Project", "Value": "B"}])
+    wait_until(lambda: describe() == "AccessDeniedException")
+    sm_a.add_tags(ResourceArn=model, Tags=[{"Key": "Project", "Value": "A"}])
+    wait_until(lambda: describe() == name)
+    sm_a.delete_model(ModelName=name)
+    wait_until(lambda: describe() == "ValidationException")
+
+
 def test_two_processes_on_the_main_database():
     """The main server (A) and a second process (B) on its database, SQLite or PostgreSQL."""
     with extra_server() as b:
         took, took_back = two_processes_share_changes(ENDPOINT, b)
+        two_processes_share_sagemaker_resources(ENDPOINT, b)
     print(f"{main_database().split('://')[0]}: enforced across processes after {took:.3f} s and {took_back:.3f} s")
 
 
@@ -104,9 +147,11 @@ def test_two_processes_on_postgresql():
     if main.startswith("postgres"):
         with extra_server() as b:
             two_processes_share_changes(ENDPOINT, b)
+            two_processes_share_sagemaker_resources(b, ENDPOINT)
         return
     url = os.environ.get("SAGEGATE_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("no PostgreSQL: set SAGEGATE_TEST_POSTGRES_URL (scripts/postgres starts one and prints its URL) to run the two-process PostgreSQL test")
     with extra_server(database=url) as a, extra_server(database=url) as b:
         two_processes_share_changes(a, b)
+        two_processes_share_sagemaker_resources(a, b)

@@ -104,7 +104,7 @@ struct CredentialRef<'a> {
 
 impl<'a> CredentialRef<'a> {
     fn parse(s: &'a str) -> Result<CredentialRef<'a>, AuthError> {
-        let mut parts = s.split('/');
+        let mut parts = split_ascii(s, b'/');
         match (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some(access_key_id), Some(date), Some(region), Some(service), Some(terminator), None)
                 if !access_key_id.is_empty() =>
@@ -169,7 +169,7 @@ fn split_authorization(header: &str) -> Result<(CredentialRef<'_>, &str, &str), 
         ))
     })?;
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
+    for part in split_ascii(rest, b',') {
         let part = part.trim();
         if let Some(v) = part.strip_prefix("Credential=") {
             credential = Some(v);
@@ -287,7 +287,7 @@ pub fn canonical_headers(signed_headers: &str, headers: &[(&str, &str)]) -> Resu
 
 /// Appends the canonical headers block to `out`; `Err` names a signed header missing from the request.
 fn push_canonical_headers(out: &mut String, signed_headers: &str, headers: &[(&str, &str)]) -> Result<(), String> {
-    for name in signed_headers.split(';') {
+    for name in split_ascii(signed_headers, b';') {
         let mut found = false;
         for (_, value) in headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name)) {
             if found {
@@ -316,15 +316,109 @@ fn push_canonical_headers(out: &mut String, signed_headers: &str, headers: &[(&s
     Ok(())
 }
 
-/// Whether a header value is already in canonical form (ASCII, no leading, trailing or repeated
-/// whitespace), as almost every value is: then it is copied as it is, without splitting into words.
+/// Whether a header value is already in canonical form (ASCII, no control characters, no leading,
+/// trailing or repeated spaces), as almost every value is: then it is copied as it is, without splitting
+/// into words. One pass over the bytes. A value it turns down takes the word-splitting path, which gives
+/// the same text for one it could have accepted.
 fn is_canonical_value(value: &str) -> bool {
     let b = value.as_bytes();
-    value.is_ascii()
-        && b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && !b.iter().any(|c| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-        && !b.windows(2).any(|w| w == b"  ")
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let mut after_space = false;
+    let mut words = b.chunks_exact(8);
+    for chunk in &mut words {
+        // Eight bytes at a time: a word of plain characters (0x21–0x7f) needs no closer look.
+        if special_bytes(chunk) == 0 {
+            after_space = false;
+        } else if !canonical_bytes(chunk, &mut after_space) {
+            return false;
+        }
+    }
+    canonical_bytes(words.remainder(), &mut after_space)
+}
+
+/// `is_canonical_value` byte by byte; `after_space`: the byte before `chunk` was a space.
+fn canonical_bytes(chunk: &[u8], after_space: &mut bool) -> bool {
+    for &c in chunk {
+        if c <= b' ' {
+            // A space after a space, or a control character (tab, line break, …).
+            if c != b' ' || *after_space {
+                return false;
+            }
+            *after_space = true;
+        } else if c >= 0x80 {
+            return false;
+        } else {
+            *after_space = false;
+        }
+    }
+    true
+}
+
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `chunk` as a word.
+#[inline]
+fn word(chunk: &[u8]) -> u64 {
+    u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]))
+}
+
+/// Non-zero when some byte of the 8-byte `chunk` is below `!` (a space or a control character) or not
+/// ASCII. Exact ("has a byte less than n" for n ≤ 128 once no byte has its high bit set).
+#[inline]
+fn special_bytes(chunk: &[u8]) -> u64 {
+    let w = word(chunk);
+    (w.wrapping_sub(LOW_BITS * 0x21) & !w & HIGH_BITS) | (w & HIGH_BITS)
+}
+
+/// The position of the first `sep` in `b`, eight bytes at a time.
+#[inline]
+fn find_byte(b: &[u8], sep: u8) -> Option<usize> {
+    let pattern = LOW_BITS * u64::from(sep);
+    let mut words = b.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
+        let x = word(chunk) ^ pattern;
+        // A zero byte of x is a byte equal to `sep` (exact as a test; the byte is then found by scanning).
+        if x.wrapping_sub(LOW_BITS) & !x & HIGH_BITS != 0 {
+            return chunk.iter().position(|&c| c == sep).map(|i| at + i);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&c| c == sep).map(|i| at + i)
+}
+
+/// `str::split` at an ASCII byte, without `memchr`, whose set-up costs more than the search on the short
+/// strings of a signature (`Authorization` parts, credential scope, signed header names).
+fn split_ascii(s: &str, sep: u8) -> SplitAscii<'_> {
+    SplitAscii { rest: Some(s), sep }
+}
+
+struct SplitAscii<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for SplitAscii<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        match find_byte(s.as_bytes(), self.sep) {
+            // `sep` is ASCII, so both sides of it are character boundaries.
+            Some(i) => {
+                self.rest = s.get(i + 1..);
+                s.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
 }
 
 /// The canonical request: six parts joined by `\n` (§5.3).
@@ -346,17 +440,29 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// A 32-byte digest as lower-case hex, on the stack.
 fn hex32(bytes: &[u8]) -> [u8; 64] {
-    let mut out = [b'0'; 64];
-    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
-        if let [hi, lo] = pair {
-            *hi = hex_digit(b >> 4);
-            *lo = hex_digit(b & 15);
-        }
+    let mut pairs = [[b'0'; 2]; 32];
+    for (pair, &b) in pairs.iter_mut().zip(bytes) {
+        // A `u8` index is always in range: the compiler drops the fallback.
+        *pair = HEX_PAIRS.get(usize::from(b)).copied().unwrap_or_default();
     }
+    let mut out = [b'0'; 64];
+    out.copy_from_slice(pairs.as_flattened());
     out
 }
 
-fn hex_digit(n: u8) -> u8 {
+/// Each byte's two lower-case hex digits: one load per byte.
+#[allow(clippy::indexing_slicing)]
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [hex_digit((i >> 4) as u8), hex_digit((i & 15) as u8)];
+        i += 1;
+    }
+    t
+};
+
+const fn hex_digit(n: u8) -> u8 {
     if n < 10 {
         b'0' + n
     } else {
@@ -444,6 +550,35 @@ impl HttpRequest<'_> {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
+
+    /// The headers `verify` reads, in one pass over the request's headers (each the first of its name,
+    /// as `header` finds it).
+    fn auth_headers(&self) -> AuthHeaders<'_> {
+        let mut h = AuthHeaders::default();
+        for (name, value) in &self.headers {
+            let slot = match name.len() {
+                4 if name.eq_ignore_ascii_case("date") => &mut h.date,
+                10 if name.eq_ignore_ascii_case("x-amz-date") => &mut h.x_amz_date,
+                13 if name.eq_ignore_ascii_case("authorization") => &mut h.authorization,
+                20 if name.eq_ignore_ascii_case("x-amz-security-token") => &mut h.security_token,
+                20 if name.eq_ignore_ascii_case("x-amz-content-sha256") => &mut h.content_sha256,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(*value);
+            }
+        }
+        h
+    }
+}
+
+#[derive(Default)]
+struct AuthHeaders<'a> {
+    authorization: Option<&'a str>,
+    x_amz_date: Option<&'a str>,
+    date: Option<&'a str>,
+    security_token: Option<&'a str>,
+    content_sha256: Option<&'a str>,
 }
 
 /// What the server knows about an access key (§5.7).
@@ -590,7 +725,8 @@ fn verify_inner(
     // requests with a query string, its pairs.
     let params = if req.query.is_empty() { Vec::new() } else { parse_query(req.query) };
     let param = |n: &str| params.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-    let header_auth = req.header("authorization");
+    let headers = req.auth_headers();
+    let header_auth = headers.authorization;
     let query_auth = param("X-Amz-Algorithm");
     // 1. Find the auth.
     let presigned = match (header_auth, query_auth) {
@@ -630,7 +766,7 @@ fn verify_inner(
     } else {
         let header = header_auth.unwrap_or_default();
         let (credential, signed, sig) = split_authorization(header)?;
-        let (time, signed_name) = match (req.header("x-amz-date"), req.header("date")) {
+        let (time, signed_name) = match (headers.x_amz_date, headers.date) {
             (Some(t), _) => (t, "x-amz-date"),
             (None, Some(d)) => (d, "date"),
             (None, None) => {
@@ -639,12 +775,12 @@ fn verify_inner(
             )))
             }
         };
-        if !signed.split(';').any(|h| h == signed_name) {
+        if !split_ascii(signed, b';').any(|h| h == signed_name) {
             return Err(AuthError::InvalidSignature(format!("'{signed_name}' must be a signed header")));
         }
         (credential, signed, sig, time, None)
     };
-    if !signed_headers.split(';').any(|h| h == "host") {
+    if !split_ascii(signed_headers, b';').any(|h| h == "host") {
         return Err(AuthError::InvalidSignature("'Host' must be a 'SignedHeader' in the AWS Authorization.".into()));
     }
     // 3. Time, then the skew or expiry window.
@@ -691,7 +827,7 @@ fn verify_inner(
     }
     // 5. Key lookup, status and session token (§5.7).
     let key = lookup(credential.access_key_id).ok_or(AuthError::UnrecognizedClient)?;
-    let token = req.header("x-amz-security-token").or_else(|| param("X-Amz-Security-Token"));
+    let token = headers.security_token.or_else(|| param("X-Amz-Security-Token"));
     match (&key.session_token, token) {
         (Some(want), Some(got)) if constant_time_eq(want.as_bytes(), got.as_bytes()) => {}
         (Some(_), _) => return Err(AuthError::UnrecognizedClient),
@@ -703,7 +839,7 @@ fn verify_inner(
     }
     // 6. Signature.
     let body_hash = hex32(&Sha256::digest(req.body));
-    let payload_hash = match req.header("x-amz-content-sha256") {
+    let payload_hash = match headers.content_sha256 {
         Some("UNSIGNED-PAYLOAD") => {
             return Err(AuthError::InvalidSignature("UNSIGNED-PAYLOAD is not supported by this service".into()))
         }

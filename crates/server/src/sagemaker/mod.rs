@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! dispatch ─▶ one store transaction: plan (reads tags, spaces) ─▶ decide ─▶ emulate (reads, writes)
+//!          └▶ (a Describe whose resources are all cached) plan ─▶ decide ─▶ answer, from `cache.rs`
 //! ```
 //! A denied call, or a failed emulation, writes nothing.
 
