@@ -141,6 +141,36 @@ mod tests {
     }
 
     #[test]
+    fn star_only_segments_agree_with_the_matcher() {
+        let patterns = ["*SageMaker*", "a*b*c", "*a*", "a**b", "**", "*ab", "ab*cd*", "*é*x", "a*a*a", "x*"];
+        let subjects = [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "aab",
+            "aaa",
+            "aXbYc",
+            "arn:aws:s3:::my-SageMaker-bucket",
+            "sagemaker",
+            "ééx",
+            "abcdcd",
+            "acbd",
+            "xa",
+            "ba",
+        ];
+        for p in patterns {
+            let g = Glob::new(p);
+            let lower = Glob::new(&p.to_ascii_lowercase());
+            for s in subjects {
+                assert_eq!(g.matches(s), matches_text(p, s), "{p} vs {s}");
+                let folded = matches_with(&tokens(&p.to_ascii_lowercase()), s, |c| c.to_ascii_lowercase());
+                assert_eq!(lower.matches_ignore_ascii_case(s), folded, "{p} vs {s}, ignoring case");
+            }
+        }
+    }
+
+    #[test]
     fn case_folding() {
         assert!(matches_with(&tokens("describe*"), "DescribeDomain", |c| c.to_ascii_lowercase()));
     }
@@ -155,8 +185,54 @@ pub enum Glob {
     Exact(Box<str>),
     /// A literal prefix then one trailing `*` (`ml.c5.*`, `Describe*`): a prefix test.
     Prefix(Box<str>),
+    /// Only `*` wildcards, at least two or one not at the end: the literal pieces between them.
+    Segments(Box<[Box<str>]>),
     /// Anything else.
     Tokens(Box<[Token]>),
+}
+
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    (0..=hay.len().checked_sub(needle.len())?)
+        .find(|&i| hay.get(i..i + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
+}
+
+fn find_bytes(hay: &[u8], m: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = m.split_first() else { return Some(0) };
+    let mut i = 0;
+    while let Some(p) = hay.get(i..)?.iter().position(|&c| c == first) {
+        let at = i + p;
+        if hay.get(at + 1..at + m.len()) == Some(rest) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+fn segments_match(segs: &[Box<str>], s: &str, ci: bool) -> bool {
+    let (Some((first, rest)), b) = (segs.split_first(), s.as_bytes()) else { return false };
+    let Some((last, middle)) = rest.split_last() else { return false };
+    let (f, l) = (first.as_bytes(), last.as_bytes());
+    if b.len() < f.len() + l.len() {
+        return false;
+    }
+    let eq = |a: &[u8], c: &[u8]| if ci { a.eq_ignore_ascii_case(c) } else { a == c };
+    if !b.get(..f.len()).is_some_and(|x| eq(x, f)) || !b.get(b.len() - l.len()..).is_some_and(|x| eq(x, l)) {
+        return false;
+    }
+    let mut hay = b.get(f.len()..b.len() - l.len()).unwrap_or_default();
+    for m in middle.iter() {
+        let m = m.as_bytes();
+        let at = if ci { find_ci(hay, m) } else { find_bytes(hay, m) };
+        match at {
+            Some(i) => hay = hay.get(i + m.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    true
 }
 
 impl Glob {
@@ -167,6 +243,8 @@ impl Glob {
             Glob::Exact(pattern.into())
         } else if let Some(prefix) = pattern.strip_suffix('*').filter(|p| !p.contains(['*', '?'])) {
             Glob::Prefix(prefix.into())
+        } else if !pattern.contains('?') {
+            Glob::Segments(pattern.split('*').map(Into::into).collect())
         } else {
             Glob::Tokens(tokens(pattern).into_boxed_slice())
         }
@@ -178,6 +256,7 @@ impl Glob {
             Glob::Any => true,
             Glob::Exact(e) => **e == *subject,
             Glob::Prefix(p) => subject.starts_with(&**p),
+            Glob::Segments(g) => segments_match(g, subject, false),
             Glob::Tokens(t) => matches(t, subject),
         }
     }
@@ -189,6 +268,7 @@ impl Glob {
             // Byte equality first: patterns and subjects are usually already lower-case.
             Glob::Exact(e) => **e == *subject || e.eq_ignore_ascii_case(subject),
             Glob::Prefix(p) => subject.get(..p.len()).is_some_and(|s| s == &**p || s.eq_ignore_ascii_case(p)),
+            Glob::Segments(g) => segments_match(g, subject, true),
             Glob::Tokens(t) => matches_with(t, subject, |c| c.to_ascii_lowercase()),
         }
     }
