@@ -23,11 +23,6 @@ impl CatalogSar {
     pub fn is_operation(&self, op: &str) -> bool {
         self.0.api("sagemaker").and_then(|m| m.operation(op)).is_some_and(|o| o.name == op)
     }
-
-    /// Every SageMaker operation of the API model, in name order.
-    pub fn operations(&self) -> Vec<&'static str> {
-        self.0.api("sagemaker").map(|m| m.operations.iter().map(|o| o.name).collect()).unwrap_or_default()
-    }
 }
 
 impl Sar for CatalogSar {

@@ -145,7 +145,8 @@ fn read_only(op: &str) -> bool {
 /// those of [`run`]: plan, decide, input validation, then the answer.
 fn cached_describe(env: &Env) -> Option<Result<Value, ApiError>> {
     let (f, families::Verb::Describe) = families::route(&env.op)? else { return None };
-    if !ops::describe_is_self_contained(f) {
+    // Studio's Describe reads other records to resolve the effective execution role.
+    if studio::describe_reads_others(f) {
         return None;
     }
     let cache = &env.state.resources;

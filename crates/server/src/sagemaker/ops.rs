@@ -334,13 +334,8 @@ pub fn describe_doc(env: &Env, tx: &mut dyn Tx, f: &Family, r: &Resource) -> Map
     out
 }
 
-/// Whether a family's Describe needs nothing but the resource itself (Studio's reads other records to
-/// resolve the effective execution role).
-pub fn describe_is_self_contained(f: &Family) -> bool {
-    !super::studio::describe_reads_others(f)
-}
-
-/// Describe's answer for a resource, from the resource alone; see [`describe_is_self_contained`].
+/// Describe's answer for a resource, from the resource alone: complete unless
+/// [`super::studio::describe_reads_others`].
 pub fn describe_doc_of(env: &Env, f: &Family, r: &Resource) -> Map<String, Value> {
     let mut out = r.doc.clone();
     if !matches!(f.ty, "domain") {
