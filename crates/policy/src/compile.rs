@@ -4,6 +4,8 @@
 //! resource ARNs split, condition values parsed, and statements indexed (`index.rs`) so that a decision
 //! only looks at statements whose action can match (exact action, then service prefix, then the rest).
 
+use std::sync::Arc;
+
 use crate::arn::split6;
 use crate::ast::{Effect, Policy, PrincipalSet, PrincipalType};
 use crate::condition::CompiledCondition;
@@ -13,13 +15,16 @@ use crate::span::Span;
 use crate::variables::{self, Piece};
 
 /// A policy ready for evaluation.
+///
+/// Clones share the compiled body, so a server can hand the same policy to many principals' policy sets
+/// (and keep it across directory reloads) without compiling or deep-copying it again.
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
     pub name: String,
-    pub(crate) source: String,
-    pub(crate) statements: Vec<CompiledStatement>,
+    pub(crate) source: Arc<str>,
+    pub(crate) statements: Arc<[CompiledStatement]>,
     /// Which statements each action may match.
-    pub(crate) index: ActionIndex,
+    pub(crate) index: Arc<ActionIndex>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,7 +399,17 @@ impl CompiledPolicy {
             });
         }
         let index = ActionIndex::build(&statements);
-        CompiledPolicy { name: name.into(), source: policy.source.clone(), statements, index }
+        CompiledPolicy {
+            name: name.into(),
+            source: Arc::from(policy.source.as_str()),
+            statements: Arc::from(statements),
+            index: Arc::new(index),
+        }
+    }
+
+    /// Whether the two share one compiled body: one is a clone of the other, not a second compile.
+    pub fn shares_body_with(&self, other: &CompiledPolicy) -> bool {
+        Arc::ptr_eq(&self.statements, &other.statements)
     }
 
     /// Parses and compiles in one step.

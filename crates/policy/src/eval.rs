@@ -473,7 +473,7 @@ fn eval_kind<C: Collector>(
         if C::TRACE {
             // Every statement, so that the explanation can say why each one did not apply; `applies`
             // tests the action itself, so the candidates that the index would give are a subset.
-            for st in &policy.statements {
+            for st in policy.statements.iter() {
                 if step(policy, pi, st, c) {
                     return out;
                 }
@@ -499,7 +499,7 @@ fn statement_trace(
     rec: Recorder,
     req: &Request,
 ) -> StatementTrace {
-    let source = policy.source.as_str();
+    let source: &str = &policy.source;
     let m = explain::matched(
         t,
         level,

@@ -362,7 +362,7 @@ mod tests {
             let text = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, stmts.join(","));
             let mut p = index_of(&text);
             if round % 2 == 1 {
-                p.index = ActionIndex::build_with(&p.statements, false);
+                p.index = std::sync::Arc::new(ActionIndex::build_with(&p.statements, false));
                 assert!(!p.index.is_merged());
             }
             for action in actions {

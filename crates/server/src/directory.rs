@@ -4,6 +4,11 @@
 //! O(1) credential lookup by access key id, and policy sets compiled once per identity. Writes go
 //! to the store, and a new snapshot replaces the old one after every change (ours, or another
 //! process's, seen through the store's change counter).
+//!
+//! Architecture invariant: a reload compiles only documents it has not seen. Compiled policies are kept
+//! by name and text from one snapshot to the next ([`Compiled`]), and their clones share one body, so a
+//! reload costs reading the store, not parsing every policy of every identity again. Nothing on the
+//! request path compiles: session policies are compiled at load too.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,6 +56,10 @@ pub struct Directory {
     /// Compiled policy sets: users by name, roles by name (without session policies).
     user_sets: HashMap<String, Arc<PolicySet>>,
     role_sets: HashMap<String, Arc<PolicySet>>,
+    /// Policy sets of sessions that have session policies (role and federated-user sessions), by access key id.
+    session_sets: HashMap<String, Arc<PolicySet>>,
+    /// Every document this snapshot compiled; the next load takes from it.
+    compiled: Compiled,
     /// The store's change counter this snapshot reflects.
     pub counter: u64,
 }
@@ -71,9 +80,44 @@ fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, kind: &str) -> Result<Ve
     }
 }
 
+/// Compiled policies by name, then document text. `None` remembers a document that does not parse.
+#[derive(Debug, Default)]
+struct Compiled(HashMap<String, HashMap<String, Option<CompiledPolicy>>>);
+
+impl Compiled {
+    fn get(&self, name: &str, text: &str) -> Option<&Option<CompiledPolicy>> {
+        self.0.get(name).and_then(|by_text| by_text.get(text))
+    }
+}
+
+/// Compiles for one load: from this load's own results, then the previous snapshot's, then the parser.
+struct Compiler<'a> {
+    previous: &'a Compiled,
+    current: Compiled,
+}
+
+impl Compiler<'_> {
+    fn compile(&mut self, name: &str, text: &str) -> Option<CompiledPolicy> {
+        if let Some(done) = self.current.get(name, text) {
+            return done.clone();
+        }
+        let compiled = match self.previous.get(name, text) {
+            Some(done) => done.clone(),
+            // Stored documents were validated on the way in; one that no longer parses takes no part (E1).
+            None => CompiledPolicy::parse(name, text).ok(),
+        };
+        self.current.0.entry(name.to_string()).or_default().insert(text.to_string(), compiled.clone());
+        compiled
+    }
+
+    fn compile_all<'p>(&mut self, named: impl Iterator<Item = (&'p str, &'p str)>) -> Vec<CompiledPolicy> {
+        named.filter_map(|(name, text)| self.compile(name, text)).collect()
+    }
+}
+
 impl Directory {
-    /// Reads everything and compiles every identity's policies.
-    pub fn load(tx: &mut dyn Tx, counter: u64) -> Result<Directory, StoreError> {
+    /// Reads everything and compiles every identity's policies, reusing what `previous` compiled.
+    pub fn load(tx: &mut dyn Tx, counter: u64, previous: &Directory) -> Result<Directory, StoreError> {
         let account = all::<AccountRec>(tx, ACCOUNT)?.into_iter().next();
         let mut d = Directory { account, counter, ..Directory::default() };
         d.users = all::<UserRec>(tx, USER)?.into_iter().map(|u| (u.name.clone(), u)).collect();
@@ -88,9 +132,39 @@ impl Directory {
         d.oidc_providers = all::<OidcProviderRec>(tx, OIDC_PROVIDER)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
         d.saml_providers = all::<SamlProviderRec>(tx, SAML_PROVIDER)?.into_iter().map(|p| (p.arn.clone(), p)).collect();
         d.slr_deletions = all::<SlrDeletionRec>(tx, SLR_DELETION)?.into_iter().map(|t| (t.id.clone(), t)).collect();
-        d.user_sets = d.users.values().map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u)))).collect();
-        d.role_sets = d.roles.values().map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[])))).collect();
+        let mut c = Compiler { previous: &previous.compiled, current: Compiled::default() };
+        d.user_sets = d.users.values().map(|u| (u.name.clone(), Arc::new(d.user_policy_set(u, &mut c)))).collect();
+        d.role_sets = d.roles.values().map(|r| (r.name.clone(), Arc::new(d.role_policy_set(r, &[], &mut c)))).collect();
+        d.session_sets = d.session_policy_sets(&mut c);
+        d.compiled = c.current;
         Ok(d)
+    }
+
+    /// The policy sets of sessions whose policies differ from their identity's: role sessions with
+    /// session policies, and federated users (who always have session policies).
+    fn session_policy_sets(&self, c: &mut Compiler) -> HashMap<String, Arc<PolicySet>> {
+        let mut out = HashMap::new();
+        for s in self.sessions.values() {
+            let set = match s.kind.as_str() {
+                "role" if !s.session_policies.is_empty() => {
+                    let Some(r) = self.roles.get(&s.source) else { continue };
+                    self.role_policy_set(r, &s.session_policies, c)
+                }
+                "federated" => {
+                    let Some(u) = self.users.get(&s.source) else { continue };
+                    let mut set = self.user_policy_set(u, c);
+                    set.session = Some(Self::session_policies(&s.session_policies, c));
+                    set
+                }
+                _ => continue,
+            };
+            out.insert(s.access_key_id.clone(), Arc::new(set));
+        }
+        out
+    }
+
+    fn session_policies(docs: &[String], c: &mut Compiler) -> Vec<CompiledPolicy> {
+        docs.iter().enumerate().filter_map(|(i, d)| c.compile(&format!("session-policy-{i}"), d)).collect()
     }
 
     pub fn account_id(&self) -> &str {
@@ -105,39 +179,30 @@ impl Directory {
         sagegate_catalog::Catalog::get().managed_policy_by_arn(arn).map(|p| p.document.to_string())
     }
 
-    fn compile(name: &str, text: &str) -> Option<CompiledPolicy> {
-        // Stored documents were validated on the way in; one that no longer parses takes no part (E1).
-        CompiledPolicy::parse(name, text).ok()
+    fn managed(&self, arns: &[String], c: &mut Compiler) -> Vec<CompiledPolicy> {
+        arns.iter().filter_map(|a| self.managed_policy_document(a).and_then(|d| c.compile(a, &d))).collect()
     }
 
-    fn managed(&self, arns: &[String]) -> Vec<CompiledPolicy> {
-        arns.iter().filter_map(|a| self.managed_policy_document(a).and_then(|d| Self::compile(a, &d))).collect()
+    fn inline(policies: &[InlinePolicy], c: &mut Compiler) -> Vec<CompiledPolicy> {
+        c.compile_all(policies.iter().map(|p| (p.name.as_str(), p.document.as_str())))
     }
 
-    fn user_policy_set(&self, u: &UserRec) -> PolicySet {
-        let mut identity: Vec<CompiledPolicy> =
-            u.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)).collect();
-        identity.extend(self.managed(&u.attached));
+    fn user_policy_set(&self, u: &UserRec, c: &mut Compiler) -> PolicySet {
+        let mut identity = Self::inline(&u.inline, c);
+        identity.extend(self.managed(&u.attached, c));
         for g in u.groups.iter().filter_map(|g| self.groups.get(g)) {
-            identity.extend(g.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)));
-            identity.extend(self.managed(&g.attached));
+            identity.extend(Self::inline(&g.inline, c));
+            identity.extend(self.managed(&g.attached, c));
         }
-        let boundary = u.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
+        let boundary = u.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b), c).into_iter().next());
         PolicySet { identity, boundary, ..PolicySet::default() }
     }
 
-    fn role_policy_set(&self, r: &RoleRec, session_policies: &[String]) -> PolicySet {
-        let mut identity: Vec<CompiledPolicy> =
-            r.inline.iter().filter_map(|p| Self::compile(&p.name, &p.document)).collect();
-        identity.extend(self.managed(&r.attached));
-        let boundary = r.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b)).into_iter().next());
-        let session = (!session_policies.is_empty()).then(|| {
-            session_policies
-                .iter()
-                .enumerate()
-                .filter_map(|(i, d)| Self::compile(&format!("session-policy-{i}"), d))
-                .collect()
-        });
+    fn role_policy_set(&self, r: &RoleRec, session_policies: &[String], c: &mut Compiler) -> PolicySet {
+        let mut identity = Self::inline(&r.inline, c);
+        identity.extend(self.managed(&r.attached, c));
+        let boundary = r.boundary.as_ref().and_then(|b| self.managed(std::slice::from_ref(b), c).into_iter().next());
+        let session = (!session_policies.is_empty()).then(|| Self::session_policies(session_policies, c));
         PolicySet { identity, boundary, session, ..PolicySet::default() }
     }
 
@@ -229,7 +294,7 @@ impl Directory {
                 let policies = if s.session_policies.is_empty() {
                     self.role_sets.get(&r.name).cloned().unwrap_or_default()
                 } else {
-                    Arc::new(self.role_policy_set(r, &s.session_policies))
+                    self.session_sets.get(&s.access_key_id).cloned().unwrap_or_default()
                 };
                 Some(Identity { principal, policies, context: ctx, user: None, session: Some(s.clone()), user_id })
             }
@@ -242,17 +307,11 @@ impl Directory {
                 ctx.insert_single("aws:PrincipalArn", s.arn.clone());
                 let mut principal = Principal::parse(&s.arn).ok()?;
                 principal.federated_by = Some(u.arn.clone());
-                let mut set = self.user_policy_set(u);
-                set.session = Some(
-                    s.session_policies
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, d)| Self::compile(&format!("session-policy-{i}"), d))
-                        .collect(),
-                );
+                // Loaded with the snapshot; a missing set (never expected) has no policies: it allows nothing.
+                let policies = self.session_sets.get(&s.access_key_id).cloned().unwrap_or_default();
                 Some(Identity {
                     principal,
-                    policies: Arc::new(set),
+                    policies,
                     context: ctx,
                     user: Some(u.name.clone()),
                     session: Some(s.clone()),
@@ -291,4 +350,38 @@ impl Directory {
 /// Adds a list value.
 pub fn multi(ctx: &mut Context, key: &str, values: Vec<String>) {
     ctx.insert(key, ContextValue::Multi(values));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str =
+        r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}"#;
+
+    #[test]
+    fn a_reload_reuses_what_the_previous_snapshot_compiled() {
+        let empty = Compiled::default();
+        let mut first = Compiler { previous: &empty, current: Compiled::default() };
+        let a = first.compile("p", DOC).unwrap();
+        // Within one load, the same document attached twice is compiled once.
+        assert!(first.compile("p", DOC).unwrap().shares_body_with(&a));
+        let kept = first.current;
+        let mut second = Compiler { previous: &kept, current: Compiled::default() };
+        assert!(second.compile("p", DOC).unwrap().shares_body_with(&a));
+        // A changed document, or the same text under another name, is compiled anew.
+        let changed = DOC.replace("ListUsers", "GetUser");
+        assert!(!second.compile("p", &changed).unwrap().shares_body_with(&a));
+        assert!(!second.compile("q", DOC).unwrap().shares_body_with(&a));
+        // Only what this load used is kept for the next one.
+        assert_eq!(second.current.0.get("p").map(HashMap::len), Some(2));
+    }
+
+    #[test]
+    fn a_document_that_no_longer_parses_takes_no_part_and_is_remembered() {
+        let empty = Compiled::default();
+        let mut c = Compiler { previous: &empty, current: Compiled::default() };
+        assert!(c.compile("bad", "{not json").is_none());
+        assert!(matches!(c.current.get("bad", "{not json"), Some(None)));
+    }
 }

@@ -20,7 +20,7 @@ pub mod sts;
 pub mod xml;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::routing::{any, get};
@@ -99,6 +99,11 @@ pub struct Metrics {
     /// Latency buckets (upper bounds in microseconds: 100, 250, 500, 1000, 2500, 5000, 10000, +Inf).
     pub latency: [AtomicU64; 8],
     pub latency_sum_us: AtomicU64,
+    /// Directory reloads (after writes, ours or another process's) and the time they took.
+    pub reloads: AtomicU64,
+    pub reload_sum_us: AtomicU64,
+    /// Reloads that failed (the previous snapshot stays in place; the poller tries again).
+    pub reload_errors: AtomicU64,
 }
 
 const LATENCY_BOUNDS_US: [u64; 7] = [100, 250, 500, 1000, 2500, 5000, 10000];
@@ -111,6 +116,11 @@ impl Metrics {
         if let Some(b) = self.latency.get(i) {
             b.fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    pub fn reloaded(&self, d: Duration) {
+        self.reloads.fetch_add(1, Ordering::Relaxed);
+        self.reload_sum_us.fetch_add(d.as_micros() as u64, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition.
@@ -138,6 +148,12 @@ impl Metrics {
         }
         s.push_str(&format!("sagegate_request_duration_seconds_sum {}\n", g(&self.latency_sum_us) as f64 / 1e6));
         s.push_str(&format!("sagegate_request_duration_seconds_count {cumulative}\n"));
+        s.push_str("# HELP sagegate_directory_reloads_total Reloads of the in-memory directory from the store.\n# TYPE sagegate_directory_reloads_total counter\n");
+        s.push_str(&format!("sagegate_directory_reloads_total {}\n", g(&self.reloads)));
+        s.push_str("# HELP sagegate_directory_reload_seconds_total Time spent reloading the directory.\n# TYPE sagegate_directory_reload_seconds_total counter\n");
+        s.push_str(&format!("sagegate_directory_reload_seconds_total {}\n", g(&self.reload_sum_us) as f64 / 1e6));
+        s.push_str("# HELP sagegate_directory_reload_errors_total Directory reloads that failed.\n# TYPE sagegate_directory_reload_errors_total counter\n");
+        s.push_str(&format!("sagegate_directory_reload_errors_total {}\n", g(&self.reload_errors)));
         s
     }
 }
@@ -147,6 +163,9 @@ pub struct AppState {
     pub config: Config,
     pub store: Arc<dyn Store>,
     directory: RwLock<Arc<Directory>>,
+    /// Held while the directory reloads: one load at a time, so a write's refresh and the poller's do not
+    /// both read and compile the whole store on a 2-core machine (the second finds the snapshot current).
+    reloading: Mutex<()>,
     pub metrics: Metrics,
     /// SigV4 signing keys, derived once per key, day, region and service (wire spec §5.6).
     pub signing_keys: sagegate_sigv4::SigningKeyCache,
@@ -161,12 +180,13 @@ impl AppState {
             config,
             store,
             directory: RwLock::new(Arc::new(Directory::default())),
+            reloading: Mutex::new(()),
             metrics: Metrics::default(),
             signing_keys: sagegate_sigv4::SigningKeyCache::new(),
             resources: sagemaker::cache::ResourceCache::default(),
         });
         st.bootstrap()?;
-        st.refresh()?;
+        st.reload(true)?;
         Ok(st)
     }
 
@@ -183,22 +203,38 @@ impl AppState {
         }
     }
 
-    /// Reloads the directory from the store.
+    /// Brings the directory up to the store's change counter.
     pub fn refresh(&self) -> Result<(), StoreError> {
+        self.reload(false)
+    }
+
+    /// Reloads the directory from the store; unless `force`, only if the change counter moved since the
+    /// snapshot in place was loaded.
+    fn reload(&self, force: bool) -> Result<(), StoreError> {
+        let _one_at_a_time = match self.reloading.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let started = std::time::Instant::now();
         let counter = self.store.change_counter()?;
-        if counter != self.directory().counter {
+        let previous = self.directory();
+        if counter != previous.counter {
             // Someone wrote since the last load: another process (SageMaker resources too) or this
             // process's IAM. Read after the counter, so the invalidation follows the writes it reflects.
             self.resources.invalidate();
+        } else if !force {
+            // The snapshot in place was loaded after the counter reached this value: it has every write.
+            return Ok(());
         }
         let mut loaded = None;
         self.store.transaction(&mut |tx: &mut dyn Tx| {
-            loaded = Some(Directory::load(tx, counter)?);
+            loaded = Some(Directory::load(tx, counter, &previous)?);
             Ok(())
         })?;
         if let Some(d) = loaded {
             self.install(d);
         }
+        self.metrics.reloaded(started.elapsed());
         Ok(())
     }
 
@@ -213,14 +249,6 @@ impl AppState {
         if d.counter >= current.counter {
             *current = Arc::new(d);
         }
-    }
-
-    /// Reloads only when another writer (or process) changed the store.
-    pub fn refresh_if_changed(&self) -> Result<(), StoreError> {
-        if self.store.change_counter()? != self.directory().counter {
-            self.refresh()?;
-        }
-        Ok(())
     }
 
     /// Runs a write transaction, then refreshes the directory so the change is enforced at once.
@@ -282,7 +310,10 @@ pub fn spawn_refresher(state: Arc<AppState>) {
             let st = state.clone();
             // Store calls block; keep them off the async workers. Expired sessions are purged here too.
             let _ = tokio::task::spawn_blocking(move || {
-                let _ = st.refresh_if_changed();
+                if let Err(e) = st.refresh() {
+                    st.metrics.reload_errors.fetch_add(1, Ordering::Relaxed);
+                    eprintln!("{}", serde_json::json!({"time": call::iso8601(http::now()), "event": "reload failed", "message": e.to_string()}));
+                }
                 sts::token::purge_expired(&st)
             })
             .await;
