@@ -4,6 +4,7 @@
 //! resource ARNs split, condition values parsed, and statements indexed (`index.rs`) so that a decision
 //! only looks at statements whose action can match (exact action, then service prefix, then the rest).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::arn::split6;
@@ -70,18 +71,32 @@ pub(crate) enum ActionPattern {
     All,
     /// Never matches (A4, A5).
     Never,
-    /// `prefix:name-glob`, both lower-cased (A2).
-    Pattern { service: String, name: Glob, literal: Option<String> },
+    /// `prefix:name` without wildcards, lower-cased (A2). One allocation per distinct action of a policy,
+    /// shared by every statement that lists it and by the action index's key.
+    Exact(Arc<str>),
+    /// `prefix:name-glob` with a wildcard in the name, both lower-cased (A2).
+    Wild(Box<WildAction>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct WildAction {
+    pub service: Box<str>,
+    pub name: Glob,
 }
 
 impl ActionMatcher {
-    /// `action_lower` is `service:name`, lower-cased (A2, A6).
     /// `svc` and `name` are the request's service prefix and action name, lower-cased (A2, A6).
     pub fn matches(&self, svc: &str, name: &str) -> bool {
         let any = self.entries.iter().any(|e| match e {
             ActionPattern::All => true,
             ActionPattern::Never => false,
-            ActionPattern::Pattern { service, name: pat, .. } => service == svc && pat.matches(name),
+            ActionPattern::Exact(text) => {
+                text.len() == svc.len() + 1 + name.len()
+                    && text.starts_with(svc)
+                    && text.as_bytes().get(svc.len()) == Some(&b':')
+                    && text.ends_with(name)
+            }
+            ActionPattern::Wild(w) => *w.service == *svc && w.name.matches(name),
         });
         any != self.negated
     }
@@ -315,7 +330,8 @@ impl ResourceMatcher {
     }
 }
 
-fn compile_action(entry: &str) -> ActionPattern {
+/// `actions`: the policy's exact actions so far, so that each is allocated once.
+fn compile_action(entry: &str, actions: &mut HashSet<Arc<str>>) -> ActionPattern {
     if entry == "*" {
         return ActionPattern::All;
     }
@@ -326,9 +342,19 @@ fn compile_action(entry: &str) -> ActionPattern {
     if prefix.is_empty() || prefix.contains(['*', '?']) || name.is_empty() {
         return ActionPattern::Never; // A3, A4
     }
-    let name_lower = name.to_ascii_lowercase();
-    let literal = (!name.contains(['*', '?'])).then(|| format!("{}:{name_lower}", prefix.to_ascii_lowercase()));
-    ActionPattern::Pattern { service: prefix.to_ascii_lowercase(), name: Glob::new(&name_lower), literal }
+    if name.contains(['*', '?']) {
+        let service = prefix.to_ascii_lowercase().into_boxed_str();
+        return ActionPattern::Wild(Box::new(WildAction { service, name: Glob::new(&name.to_ascii_lowercase()) }));
+    }
+    let lower = entry.to_ascii_lowercase();
+    match actions.get(lower.as_str()) {
+        Some(shared) => ActionPattern::Exact(shared.clone()),
+        None => {
+            let shared: Arc<str> = Arc::from(lower);
+            actions.insert(shared.clone());
+            ActionPattern::Exact(shared)
+        }
+    }
 }
 
 impl CompiledPolicy {
@@ -336,6 +362,7 @@ impl CompiledPolicy {
     pub fn compile(name: impl Into<String>, policy: &Policy) -> CompiledPolicy {
         let variables = policy.version.value.substitutes_variables();
         let mut statements = Vec::with_capacity(policy.statements.len());
+        let mut actions = HashSet::new();
         for st in &policy.statements {
             let effect = match st.effect.value {
                 Effect::Allow => CompiledEffect::Allow,
@@ -345,7 +372,7 @@ impl CompiledPolicy {
             let actions = match &st.action {
                 Some(a) => ActionMatcher {
                     negated: a.negated,
-                    entries: a.entries.iter().map(|e| compile_action(&e.value)).collect(),
+                    entries: a.entries.iter().map(|e| compile_action(&e.value, &mut actions)).collect(),
                 },
                 // No Action: the statement matches nothing (V14 row 9 at validation).
                 None => ActionMatcher { negated: false, entries: Vec::new() },

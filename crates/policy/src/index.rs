@@ -9,6 +9,7 @@
 //! merges the three.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::compile::{ActionPattern, CompiledEffect, CompiledStatement};
 use crate::glob::Glob;
@@ -54,11 +55,11 @@ pub(crate) fn hash(s: &str) -> u64 {
 }
 
 /// One key of the table: an exact action (`svc:name`) or a service prefix (`svc`), both lower-cased.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Key {
     hash: u64,
-    /// Byte range of the name in `names`.
-    name: (u32, u32),
+    /// An exact action's name is the statements' own allocation (`ActionPattern::Exact`), not a copy.
+    name: Arc<str>,
     /// Range of the list in `entries`.
     list: (u32, u32),
 }
@@ -72,7 +73,6 @@ pub(crate) struct ActionIndex {
     /// is a power of two at least twice the number of keys, so every probe sequence reaches an empty slot.
     slots: Box<[u32]>,
     keys: Box<[Key]>,
-    names: Box<str>,
     /// Every list, concatenated; each entry a statement position, maybe with `ACTION_MATCHED`.
     entries: Box<[u32]>,
     /// Range in `entries` of the statements that may match any action.
@@ -115,7 +115,7 @@ impl ActionIndex {
 
     /// `may_merge`: whether the lists may be pre-merged (tests build both forms).
     pub(crate) fn build_with(statements: &[CompiledStatement], may_merge: bool) -> ActionIndex {
-        let mut literal: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        let mut literal: BTreeMap<&Arc<str>, Vec<u32>> = BTreeMap::new();
         let mut service: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let mut any: Vec<u32> = Vec::new();
         for (pos, st) in statements.iter().enumerate() {
@@ -127,14 +127,13 @@ impl ActionIndex {
                 continue;
             }
             for e in &a.entries {
-                if let ActionPattern::Pattern { service: svc, literal: lit, name } = e {
-                    match lit {
-                        Some(l) => push(literal.entry(l.as_str()).or_default(), pos, ACTION_MATCHED),
-                        None => {
-                            let flags = if *name == Glob::Any { ACTION_MATCHED } else { 0 };
-                            push(service.entry(svc.as_str()).or_default(), pos, flags);
-                        }
+                match e {
+                    ActionPattern::Exact(l) => push(literal.entry(l).or_default(), pos, ACTION_MATCHED),
+                    ActionPattern::Wild(w) => {
+                        let flags = if w.name == Glob::Any { ACTION_MATCHED } else { 0 };
+                        push(service.entry(&w.service).or_default(), pos, flags);
                     }
+                    ActionPattern::All | ActionPattern::Never => {}
                 }
             }
         }
@@ -151,28 +150,25 @@ impl ActionIndex {
         let merged = may_merge && merged_size <= separate.saturating_mul(MERGE_FACTOR).saturating_add(MERGE_SLACK);
 
         let mut keys = Vec::with_capacity(literal.len() + service.len());
-        let mut names = String::new();
         let mut entries: Vec<u32> = Vec::new();
-        let mut add = |name: &str, list: &[u32], entries: &mut Vec<u32>| {
-            let n = range(names.len(), name.len());
-            names.push_str(name);
+        let mut add = |name: Arc<str>, list: &[u32], entries: &mut Vec<u32>| {
             let l = range(entries.len(), list.len());
             entries.extend_from_slice(list);
-            keys.push(Key { hash: hash(name), name: n, list: l });
+            keys.push(Key { hash: hash(&name), name, list: l });
         };
         for (k, l) in &literal {
             if merged {
                 let svc = service.get(service_of(k).as_str()).map_or(empty, Vec::as_slice);
-                add(k, &union(&[l, svc, &any]), &mut entries);
+                add(Arc::clone(k), &union(&[l, svc, &any]), &mut entries);
             } else {
-                add(k, l, &mut entries);
+                add(Arc::clone(k), l, &mut entries);
             }
         }
         for (k, l) in &service {
             if merged {
-                add(k, &union(&[l, &any]), &mut entries);
+                add(Arc::from(&**k), &union(&[l, &any]), &mut entries);
             } else {
-                add(k, l, &mut entries);
+                add(Arc::from(&**k), l, &mut entries);
             }
         }
         let any_range = range(entries.len(), any.len());
@@ -194,7 +190,6 @@ impl ActionIndex {
         ActionIndex {
             slots: table.into_boxed_slice(),
             keys: keys.into_boxed_slice(),
-            names: names.into_boxed_str(),
             entries: entries.into_boxed_slice(),
             any: any_range,
             merged,
@@ -220,9 +215,7 @@ impl ActionIndex {
         loop {
             let slot = *self.slots.get(s)?;
             let key = self.keys.get((slot as usize).checked_sub(1)?)?;
-            if key.hash == h
-                && self.names.as_bytes().get(key.name.0 as usize..key.name.1 as usize) == Some(name.as_bytes())
-            {
+            if key.hash == h && *key.name == *name {
                 return Some(key);
             }
             s = (s + 1) & mask;
