@@ -60,9 +60,25 @@ pub struct Directory {
     session_sets: HashMap<String, Arc<PolicySet>>,
     /// Every document this snapshot compiled; the next load takes from it.
     compiled: Compiled,
-    /// The store's change counter this snapshot reflects.
+    /// The sum of the store's counters of [`DIRECTORY_KINDS`] that this snapshot reflects.
     pub counter: u64,
 }
+
+/// The kinds a snapshot is built from: only writes to these reload the directory (SageMaker resources
+/// are read from the store, or from the read cache, per call).
+pub const DIRECTORY_KINDS: &[&str] = &[
+    ACCOUNT,
+    USER,
+    GROUP,
+    ROLE,
+    POLICY,
+    ACCESS_KEY,
+    SESSION,
+    SESSION_FEDERATION,
+    OIDC_PROVIDER,
+    SAML_PROVIDER,
+    SLR_DELETION,
+];
 
 fn all<T: serde::de::DeserializeOwned>(tx: &mut dyn Tx, kind: &str) -> Result<Vec<T>, StoreError> {
     let mut out = Vec::new();

@@ -166,6 +166,9 @@ pub struct AppState {
     /// Held while the directory reloads: one load at a time, so a write's refresh and the poller's do not
     /// both read and compile the whole store on a 2-core machine (the second finds the snapshot current).
     reloading: Mutex<()>,
+    /// The store's total change counter when last polled: when it moves, someone wrote SageMaker resources
+    /// (or anything else), and the read cache starts over.
+    seen_total: AtomicU64,
     pub metrics: Metrics,
     /// SigV4 signing keys, derived once per key, day, region and service (wire spec §5.6).
     pub signing_keys: sagegate_sigv4::SigningKeyCache,
@@ -181,6 +184,7 @@ impl AppState {
             store,
             directory: RwLock::new(Arc::new(Directory::default())),
             reloading: Mutex::new(()),
+            seen_total: AtomicU64::new(0),
             metrics: Metrics::default(),
             signing_keys: sagegate_sigv4::SigningKeyCache::new(),
             resources: sagemaker::cache::ResourceCache::default(),
@@ -208,22 +212,25 @@ impl AppState {
         self.reload(false)
     }
 
-    /// Reloads the directory from the store; unless `force`, only if the change counter moved since the
-    /// snapshot in place was loaded.
+    /// Reloads the directory from the store; unless `force`, only if a directory kind's counter moved
+    /// since the snapshot in place was loaded. Empties the SageMaker read cache if anything was written.
     fn reload(&self, force: bool) -> Result<(), StoreError> {
         let _one_at_a_time = match self.reloading.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
         let started = std::time::Instant::now();
-        let counter = self.store.change_counter()?;
-        let previous = self.directory();
-        if counter != previous.counter {
-            // Someone wrote since the last load: another process (SageMaker resources too) or this
-            // process's IAM. Read after the counter, so the invalidation follows the writes it reflects.
+        let counters = self.store.change_counters()?;
+        if self.seen_total.swap(counters.total, Ordering::SeqCst) != counters.total {
+            // Someone wrote since the last poll: another process (SageMaker resources too) or this
+            // process's IAM. Read after the counters, so the invalidation follows the writes they reflect.
             self.resources.invalidate();
-        } else if !force {
-            // The snapshot in place was loaded after the counter reached this value: it has every write.
+        }
+        let counter = counters.of(directory::DIRECTORY_KINDS);
+        let previous = self.directory();
+        if counter == previous.counter && !force {
+            // The snapshot in place was loaded after these counters reached this value: it has every write
+            // of every kind it reads. Writes of other kinds (SageMaker resources) need no reload.
             return Ok(());
         }
         let mut loaded = None;
@@ -363,5 +370,30 @@ mod tests {
         st.install(Directory::default());
         assert_eq!(st.directory().counter, newer);
         assert!(st.directory().users.contains_key("x"));
+    }
+
+    #[test]
+    fn only_directory_writes_reload_the_directory_but_any_write_empties_the_read_cache() {
+        let store: Arc<dyn Store> = Arc::from(sagegate_store::open(":memory:").unwrap());
+        let st = AppState::new(Config::default(), store.clone()).unwrap();
+        let reloads = || st.metrics.reloads.load(Ordering::SeqCst);
+        let epoch = st.resources.epoch();
+        let before = reloads();
+        // Another process writes a SageMaker resource: the next poll empties the cache and reloads nothing.
+        store.transaction(&mut |tx: &mut dyn Tx| tx.put("sagemaker-model", "m", &serde_json::json!({}))).unwrap();
+        st.refresh().unwrap();
+        assert_eq!(reloads(), before);
+        assert_ne!(st.resources.epoch(), epoch);
+        // A quiet poll does neither.
+        let epoch = st.resources.epoch();
+        st.refresh().unwrap();
+        assert_eq!((reloads(), st.resources.epoch()), (before, epoch));
+        // A user written elsewhere is loaded at the next poll.
+        store
+            .transaction(&mut |tx: &mut dyn Tx| tx.put("user", "y", &serde_json::json!({"name": "y", "path": "/", "id": "AIDAY", "arn": "arn:aws:iam::123456789012:user/y", "created": 0})))
+            .unwrap();
+        st.refresh().unwrap();
+        assert_eq!(reloads(), before + 1);
+        assert!(st.directory().users.contains_key("y"));
     }
 }

@@ -74,6 +74,11 @@ pub trait Store: Send + Sync {
     /// reads sees the writes that bumped it). Read-only and rolled-back transactions leave it alone.
     fn change_counter(&self) -> Result<u64, StoreError>;
 
+    /// The change counter and, per kind, a counter that every committed transaction changing a record of
+    /// that kind bumps by one, all read at one instant. A reader that caches only some kinds polls these
+    /// and ignores writes to the others.
+    fn change_counters(&self) -> Result<ChangeCounters, StoreError>;
+
     /// `"sqlite"` or `"postgres"`.
     fn backend(&self) -> &'static str;
 
@@ -241,16 +246,54 @@ pub(crate) fn sql_limit(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
+/// The store's change counters ([`Store::change_counters`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeCounters {
+    /// [`Store::change_counter`].
+    pub total: u64,
+    /// By kind; a kind never written has no entry (zero).
+    pub kinds: std::collections::BTreeMap<String, u64>,
+}
+
+impl ChangeCounters {
+    /// The sum of some kinds' counters: it moves whenever a commit changes a record of any of them.
+    pub fn of(&self, kinds: &[&str]) -> u64 {
+        kinds.iter().filter_map(|k| self.kinds.get(*k)).sum()
+    }
+
+    /// Reads the rows of `meta` that [`READ_COUNTERS`](crate::migrations::READ_COUNTERS) selects.
+    pub(crate) fn from_rows(rows: impl IntoIterator<Item = (String, i64)>) -> Result<ChangeCounters, StoreError> {
+        let mut out = ChangeCounters::default();
+        for (name, value) in rows {
+            let value = u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("counter {name} is {value}")))?;
+            match name.strip_prefix(crate::migrations::KIND_COUNTER_PREFIX) {
+                Some(kind) => {
+                    out.kinds.insert(kind.to_string(), value);
+                }
+                None => out.total = value,
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The `wrote` / first-error bookkeeping that both backends' transactions share.
 #[derive(Default)]
 pub(crate) struct TxState {
-    /// Some operation changed a row, so the commit must bump the change counter.
-    pub wrote: bool,
+    /// The kinds whose records some operation changed: the commit bumps the change counter and theirs.
+    pub written: std::collections::BTreeSet<String>,
     /// The first error any operation returned; it forces a rollback.
     pub failed: Option<StoreError>,
 }
 
 impl TxState {
+    /// Notes a changed record of `kind`.
+    pub fn wrote(&mut self, kind: &str) {
+        if !self.written.contains(kind) {
+            self.written.insert(kind.to_string());
+        }
+    }
+
     /// Records the first error of the transaction and passes the result on.
     pub fn track<T>(&mut self, r: Result<T, StoreError>) -> Result<T, StoreError> {
         if let Err(e) = &r {

@@ -60,6 +60,11 @@ pub(crate) fn too_new(found: i64) -> crate::StoreError {
 /// Statements without parameters, identical on both backends.
 pub(crate) const BUMP_COUNTER: &str = "UPDATE meta SET value = value + 1 WHERE name = 'change_counter'";
 pub(crate) const READ_COUNTER: &str = "SELECT value FROM meta WHERE name = 'change_counter'";
+/// The change counter and every per-kind counter (rows `kind:<kind>`, created by a kind's first write), in one
+/// statement so that they are read at one instant.
+pub(crate) const READ_COUNTERS: &str =
+    "SELECT name, value FROM meta WHERE name = 'change_counter' OR name LIKE 'kind:%'";
+pub(crate) const KIND_COUNTER_PREFIX: &str = "kind:";
 
 #[cfg(test)]
 mod tests {

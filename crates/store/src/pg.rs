@@ -14,10 +14,12 @@ use postgres::{Client, Config, IsolationLevel, NoTls};
 
 use crate::backoff::sleep_before_retry;
 use crate::keyrange::{lower_bound, prefix_upper_bound};
-use crate::migrations::{latest_version, too_new, BUMP_COUNTER, MIGRATIONS, READ_COUNTER};
+use crate::migrations::{
+    latest_version, too_new, BUMP_COUNTER, KIND_COUNTER_PREFIX, MIGRATIONS, READ_COUNTER, READ_COUNTERS,
+};
 use crate::{
-    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, Store, StoreError,
-    Tx, TxState, MAX_ATTEMPTS,
+    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, ChangeCounters,
+    Store, StoreError, Tx, TxState, MAX_ATTEMPTS,
 };
 
 /// The advisory lock that serializes migrations of every sagegate schema in a database.
@@ -300,8 +302,18 @@ impl PostgresStore {
             let _ = t.rollback();
             return Outcome::Done(Err(e));
         }
-        if state.wrote {
-            if let Err(e) = t.execute_typed(BUMP_COUNTER, &[]) {
+        if !state.written.is_empty() {
+            let bumped = t.execute_typed(BUMP_COUNTER, &[]).and_then(|_| {
+                for kind in &state.written {
+                    let name = format!("{KIND_COUNTER_PREFIX}{kind}");
+                    t.execute_typed(
+                        "INSERT INTO meta (name, value) VALUES ($1, 1) ON CONFLICT (name) DO UPDATE SET value = meta.value + 1",
+                        &[(&name, Type::TEXT)],
+                    )?;
+                }
+                Ok(())
+            });
+            if let Err(e) = bumped {
                 let _ = t.rollback();
                 return if is_retryable(&e) { Outcome::Retry(describe(&e)) } else { Outcome::Done(Err(pg(e))) };
             }
@@ -309,7 +321,7 @@ impl PostgresStore {
         match t.commit() {
             Ok(()) => Outcome::Done(Ok(())),
             Err(e) if is_retryable(&e) => Outcome::Retry(describe(&e)),
-            Err(e) if state.wrote => {
+            Err(e) if !state.written.is_empty() => {
                 Outcome::Done(Err(StoreError::Backend(format!("commit outcome unknown: {}", describe(&e)))))
             }
             Err(e) => Outcome::Done(Err(pg(e))),
@@ -394,6 +406,16 @@ impl Store for PostgresStore {
         unsigned("change counter", v)
     }
 
+    fn change_counters(&self) -> Result<ChangeCounters, StoreError> {
+        let rows = self.with_client(|c| {
+            c.query_typed(READ_COUNTERS, &[])?
+                .iter()
+                .map(|r| Ok((r.try_get::<_, String>(0)?, r.try_get::<_, i64>(1)?)))
+                .collect::<Result<Vec<_>, postgres::Error>>()
+        })?;
+        ChangeCounters::from_rows(rows)
+    }
+
     fn backend(&self) -> &'static str {
         "postgres"
     }
@@ -473,7 +495,7 @@ impl PgTx<'_, '_> {
              ON CONFLICT (kind, key) DO UPDATE SET value = EXCLUDED.value",
             &[(&kind, Type::TEXT), (&key, Type::TEXT), (&text, Type::TEXT)],
         )?;
-        self.state.wrote = true;
+        self.state.wrote(kind);
         Ok(())
     }
 
@@ -486,7 +508,7 @@ impl PgTx<'_, '_> {
             &[(&kind, Type::TEXT), (&key, Type::TEXT), (&text, Type::TEXT)],
         )?;
         if n > 0 {
-            self.state.wrote = true;
+            self.state.wrote(kind);
         }
         Ok(n > 0)
     }
@@ -496,7 +518,7 @@ impl PgTx<'_, '_> {
         let n =
             self.exec("DELETE FROM records WHERE kind = $1 AND key = $2", &[(&kind, Type::TEXT), (&key, Type::TEXT)])?;
         if n > 0 {
-            self.state.wrote = true;
+            self.state.wrote(kind);
         }
         Ok(n > 0)
     }

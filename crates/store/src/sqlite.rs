@@ -11,10 +11,12 @@ use std::time::Duration;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, TransactionBehavior};
 
 use crate::keyrange::{lower_bound, prefix_upper_bound};
-use crate::migrations::{latest_version, too_new, BUMP_COUNTER, MIGRATIONS, READ_COUNTER};
+use crate::migrations::{
+    latest_version, too_new, BUMP_COUNTER, KIND_COUNTER_PREFIX, MIGRATIONS, READ_COUNTER, READ_COUNTERS,
+};
 use crate::{
-    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, Store, StoreError,
-    Tx, TxState,
+    check_kind, check_kind_key, check_text, decode_value, encode_value, sql_limit, AppliedMigration, ChangeCounters,
+    Store, StoreError, Tx, TxState,
 };
 
 /// How long a transaction waits for another connection's write lock before failing with
@@ -130,8 +132,16 @@ impl Store for SqliteStore {
             return Err(e);
         }
         result?;
-        if state.wrote {
+        if !state.written.is_empty() {
             tx.execute(BUMP_COUNTER, []).map_err(sq)?;
+            let mut bump = tx
+                .prepare_cached(
+                    "INSERT INTO meta (name, value) VALUES (?1, 1) ON CONFLICT (name) DO UPDATE SET value = meta.value + 1",
+                )
+                .map_err(sq)?;
+            for kind in &state.written {
+                bump.execute(params![format!("{KIND_COUNTER_PREFIX}{kind}")]).map_err(sq)?;
+            }
         }
         tx.commit().map_err(sq)
     }
@@ -140,6 +150,17 @@ impl Store for SqliteStore {
         let conn = self.lock();
         let v: i64 = conn.query_row(READ_COUNTER, [], |r| r.get(0)).map_err(sq)?;
         u64::try_from(v).map_err(|_| StoreError::Corrupt(format!("change counter is {v}")))
+    }
+
+    fn change_counters(&self) -> Result<ChangeCounters, StoreError> {
+        let conn = self.lock();
+        let mut st = conn.prepare_cached(READ_COUNTERS).map_err(sq)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(sq)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(sq)?;
+        ChangeCounters::from_rows(rows)
     }
 
     fn backend(&self) -> &'static str {
@@ -191,7 +212,7 @@ impl SqliteTx<'_> {
             )
             .map_err(sq)?;
         st.execute(params![kind, key, text]).map_err(sq)?;
-        self.state.wrote = true;
+        self.state.wrote(kind);
         Ok(())
     }
 
@@ -207,7 +228,7 @@ impl SqliteTx<'_> {
             .map_err(sq)?;
         let n = st.execute(params![kind, key, text]).map_err(sq)?;
         if n > 0 {
-            self.state.wrote = true;
+            self.state.wrote(kind);
         }
         Ok(n > 0)
     }
@@ -217,7 +238,7 @@ impl SqliteTx<'_> {
         let mut st = self.tx.prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2").map_err(sq)?;
         let n = st.execute(params![kind, key]).map_err(sq)?;
         if n > 0 {
-            self.state.wrote = true;
+            self.state.wrote(kind);
         }
         Ok(n > 0)
     }

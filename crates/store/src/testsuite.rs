@@ -165,7 +165,8 @@ macro_rules! store_suite {
         $crate::store_suite!(@store $fresh;
             put_get_delete, values_round_trip, insert_existing, list_order_and_prefix,
             list_pagination, count_prefix, rollback_on_error, failed_operation_rolls_back,
-            panic_in_closure_rolls_back, change_counter_counts_writing_commits, invalid_input_rejected,
+            panic_in_closure_rolls_back, change_counter_counts_writing_commits, change_counters_count_per_kind,
+            invalid_input_rejected,
             typed_helpers, concurrent_writers);
         $crate::store_suite!(@db $fresh;
             concurrent_writers_two_instances, reopen_keeps_data, migrations_run_once,
@@ -515,6 +516,48 @@ pub fn change_counter_counts_writing_commits(store: &dyn Store) {
         Err(StoreError::Aborted("no".into()))
     });
     assert_eq!(counter(store), c0 + 3, "rolled back");
+}
+
+/// Each kind's counter moves once per committed transaction that changed a record of that kind, and the
+/// total agrees with `change_counter`.
+pub fn change_counters_count_per_kind(store: &dyn Store) {
+    let c0 = store.change_counters().unwrap();
+    assert_eq!(c0.total, counter(store));
+    let kind = |c: &crate::ChangeCounters, k: &str| c.kinds.get(k).copied().unwrap_or(0);
+    tx(store, |t| t.put("k-one", "a", &json!(1)));
+    let c1 = store.change_counters().unwrap();
+    assert_eq!(
+        (c1.total, kind(&c1, "k-one"), kind(&c1, "k-two")),
+        (c0.total + 1, kind(&c0, "k-one") + 1, kind(&c0, "k-two"))
+    );
+    tx(store, |t| {
+        t.put("k-one", "b", &json!(1))?;
+        t.put("k-one", "c", &json!(1))?;
+        t.insert("k-two", "a", &json!(1))?;
+        Ok(())
+    });
+    let c2 = store.change_counters().unwrap();
+    assert_eq!(
+        (c2.total, kind(&c2, "k-one"), kind(&c2, "k-two")),
+        (c1.total + 1, kind(&c1, "k-one") + 1, kind(&c1, "k-two") + 1)
+    );
+    assert_eq!(c2.of(&["k-one", "k-two"]), c1.of(&["k-one", "k-two"]) + 2);
+    assert_eq!(c2.of(&["k-never-written"]), 0);
+    tx(store, |t| {
+        assert!(!t.delete("k-one", "missing")?);
+        Ok(())
+    });
+    let _ = store.transaction(&mut |t| {
+        t.delete("k-one", "a")?;
+        Err(StoreError::Aborted("no".into()))
+    });
+    assert_eq!(store.change_counters().unwrap(), c2, "no row changed, or rolled back");
+    tx(store, |t| t.delete("k-two", "a").map(|_| ()));
+    let c3 = store.change_counters().unwrap();
+    assert_eq!(
+        (c3.total, kind(&c3, "k-one"), kind(&c3, "k-two")),
+        (c2.total + 1, kind(&c2, "k-one"), kind(&c2, "k-two") + 1)
+    );
 }
 
 /// Bad kinds and keys are refused the same way on every backend.
