@@ -320,6 +320,14 @@ impl ResourceMatcher {
         let any = self.entries.iter().any(|e| match e {
             ResourcePattern::All => true,
             ResourcePattern::ExactArn(x) if *x.text == *req.resource => true,
+            // Most ARN patterns of a policy name another resource type (`domain/*` against a training job):
+            // reject those on the resource part alone, before splitting the ARN into its six components.
+            // `matches` would reject them too: without that part, or with another type, nothing matches.
+            ResourcePattern::Arn(p)
+                if p.type_prefix.as_deref().is_some_and(|t| !req.resource_part().is_some_and(|r| r.starts_with(t))) =>
+            {
+                false
+            }
             ResourcePattern::Arn(_) | ResourcePattern::ExactArn(_) => {
                 let parts = *parts.get_or_insert_with(|| req.resource_parts());
                 e.matches(&req.resource, parts, &req.context, tokens)

@@ -292,6 +292,14 @@ impl Request {
         Some([part(0, a), part(a + 1, b), part(b + 1, c), part(c + 1, d), part(d + 1, e), part(e + 1, r.len())])
     }
 
+    /// The resource part of the resource ARN (its sixth component), if the resource is an ARN: one slice,
+    /// where [`resource_parts`](Self::resource_parts) makes six.
+    #[inline]
+    pub(crate) fn resource_part(&self) -> Option<&str> {
+        let [.., e] = self.resource_colons?;
+        self.resource.get(e + 1..)
+    }
+
     /// The service prefix of the action, lower-cased.
     pub fn service(&self) -> &str {
         self.action_lower.get(..self.action_colon).unwrap_or_default()
