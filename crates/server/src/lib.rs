@@ -207,7 +207,7 @@ impl AppState {
         }
     }
 
-    /// Brings the directory up to the store's change counter.
+    /// Brings the directory up to date with the store (see `reload`).
     pub fn refresh(&self) -> Result<(), StoreError> {
         self.reload(false)
     }
